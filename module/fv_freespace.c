@@ -123,6 +123,7 @@ struct fv_seg *fv_fs_find(struct fv_arena *a, u64 npages, u64 align, u64 *at)
 	u64 want = npages + align - 1;
 	u32 fl, sl, end_fl, end_sl;
 	struct fv_seg *seg;
+	int fit;
 
 	if (want >= FV_SL_COUNT)
 		want += ((u64)1 << (fv_fls64(want) - FV_SL_SHIFT)) - 1;
@@ -131,8 +132,8 @@ struct fv_seg *fv_fs_find(struct fv_arena *a, u64 npages, u64 align, u64 *at)
 	sl = end_sl;
 	if (fl < FV_FL_COUNT && fs_next_class(a, &fl, &sl)) {
 		seg = a->classes[fl][sl];
-		if (!fs_fit(seg, npages, align, at))
-			FV_ASSERT(0);
+		fit = fs_fit(seg, npages, align, at);
+		FV_ASSERT(fit);
 		return seg;
 	}
 

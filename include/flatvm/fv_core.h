@@ -48,7 +48,7 @@
 
 /* Free-space index geometry: two-level segregated classes of page counts. */
 #define FV_SL_SHIFT		5
-#define FV_SL_COUNT		(1u << FV_SL_SHIFT)
+#define FV_SL_COUNT		BIT(FV_SL_SHIFT)
 #define FV_FL_COUNT		(FV_MAX_WINDOW_SHIFT - FV_PAGE_SHIFT - FV_SL_SHIFT + 2)
 
 struct fv_holder;
@@ -142,8 +142,8 @@ struct fv_domain {
  * @free_pages, @nfree, @nused, @nholders, @ndomains: counters.
  */
 struct fv_arena {
-	fv_lock_t lock;
-	fv_seq_t seq;
+	struct fv_lock lock;
+	struct fv_seq seq;
 	u64 base;
 	u64 npages;
 	struct fv_rb_root segs;
