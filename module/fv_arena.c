@@ -152,6 +152,15 @@ static struct fv_holder *hold_find(const struct fv_domain *d, u64 page)
 	return h && h->start <= page ? h : NULL;
 }
 
+/* @d's holder containing page @end - 1, given @h, its first one in the span. */
+static struct fv_holder *hold_last(const struct fv_domain *d,
+				   struct fv_holder *h, u64 end)
+{
+	if (fv_seg_end(h->seg) >= end)
+		return h->start < end ? h : NULL;
+	return hold_find(d, end - 1);
+}
+
 static void hold_insert(struct fv_domain *d, struct fv_holder *h)
 {
 	struct fv_rb_node **link = &d->holds.node, *parent = NULL;
@@ -723,7 +732,7 @@ int fv_release(struct fv_arena *a, struct fv_domain *d, u64 addr, u64 len,
 		nsegs++;
 		nhold += h->seg->nholders;
 	}
-	hl = hold_find(d, end - 1);
+	hl = hold_last(d, h, end);
 	if (hl && fv_seg_end(hl->seg) > end) {
 		nsegs++;
 		nhold += hl->seg->nholders;
@@ -737,7 +746,7 @@ int fv_release(struct fv_arena *a, struct fv_domain *d, u64 addr, u64 len,
 		ext_split(a, &r, h->seg, first);
 		h = fv_holder_of(fv_rb_next(&h->rb));
 	}
-	hl = hold_find(d, end - 1);
+	hl = hold_last(d, h, end);
 	if (hl && fv_seg_end(hl->seg) > end)
 		ext_split(a, &r, hl->seg, end);
 	release_locked(a, d, h, end, fn, ctx);

@@ -14,8 +14,33 @@
 static struct kmem_cache *fv_seg_cache;
 static struct kmem_cache *fv_holder_cache;
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/*
+ * For the KUnit suites, which prove every operation atomic: -1 never fails;
+ * N >= 0 lets N more record allocations succeed, then fails them all.
+ */
+long fv_kmem_fail_after = -1;
+
+static bool fv_kmem_should_fail(void)
+{
+	if (fv_kmem_fail_after < 0)
+		return false;
+	if (!fv_kmem_fail_after)
+		return true;
+	fv_kmem_fail_after--;
+	return false;
+}
+#else
+static bool fv_kmem_should_fail(void)
+{
+	return false;
+}
+#endif
+
 struct fv_seg *fv_seg_alloc(void)
 {
+	if (fv_kmem_should_fail())
+		return NULL;
 	return kmem_cache_alloc(fv_seg_cache, GFP_KERNEL_ACCOUNT);
 }
 
@@ -27,6 +52,8 @@ void fv_seg_free(struct fv_seg *seg)
 
 struct fv_holder *fv_holder_alloc(void)
 {
+	if (fv_kmem_should_fail())
+		return NULL;
 	return kmem_cache_alloc(fv_holder_cache, GFP_KERNEL_ACCOUNT);
 }
 

@@ -93,6 +93,9 @@ void fv_holder_free(struct fv_holder *h);
 /* module/fv_kmem.c: the record caches, around the module's life. */
 int fv_kmem_init(void);
 void fv_kmem_exit(void);
+#if IS_ENABLED(CONFIG_KUNIT)
+extern long fv_kmem_fail_after;
+#endif
 #endif
 
 #endif /* _FLATVM_FV_COMPAT_H */
