@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Baseline: free extents in a doubly linked list sorted by address,
+ * allocation by first fit (the lowest free run that holds the aligned
+ * request), release by walking to the insertion point and coalescing with
+ * both neighbours.  Both walks are linear in the number of free extents.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "baseline.h"
+
+struct lnode {
+	struct lnode *prev;
+	struct lnode *next;
+	u64 start;
+	u64 npages;
+};
+
+struct blist {
+	struct lnode *head;
+	u64 free_pages;
+	u64 nnodes;
+	u64 meta_peak;
+};
+
+static struct lnode *lnode_new(struct blist *l, u64 start, u64 npages)
+{
+	struct lnode *n = bl_xmalloc(sizeof(*n));
+
+	n->start = start;
+	n->npages = npages;
+	l->nnodes++;
+	if (l->nnodes * sizeof(*n) > l->meta_peak)
+		l->meta_peak = l->nnodes * sizeof(*n);
+	return n;
+}
+
+static void lnode_unlink(struct blist *l, struct lnode *n)
+{
+	if (n->prev)
+		n->prev->next = n->next;
+	else
+		l->head = n->next;
+	if (n->next)
+		n->next->prev = n->prev;
+	l->nnodes--;
+	free(n);
+}
+
+static void *list_create(u64 base, u64 npages)
+{
+	struct blist *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return NULL;
+	l->head = lnode_new(l, base, npages);
+	l->head->prev = NULL;
+	l->head->next = NULL;
+	l->free_pages = npages;
+	return l;
+}
+
+static void list_destroy(void *bl)
+{
+	struct blist *l = bl;
+	struct lnode *n, *next;
+
+	for (n = l->head; n; n = next) {
+		next = n->next;
+		free(n);
+	}
+	free(l);
+}
+
+static int list_alloc(void *bl, u64 npages, u64 align, u64 *start)
+{
+	struct blist *l = bl;
+	struct lnode *n, *tail;
+	u64 a, end;
+
+	for (n = l->head; n; n = n->next) {
+		if (n->npages < npages)
+			continue;
+		a = bl_align_up(n->start, align);
+		end = n->start + n->npages;
+		if (a < end && end - a >= npages)
+			break;
+	}
+	if (!n)
+		return -ENOSPC;
+	if (a + npages < end && a > n->start) {
+		/* Cut from the middle: the tail becomes a node of its own. */
+		tail = lnode_new(l, a + npages, end - a - npages);
+		tail->prev = n;
+		tail->next = n->next;
+		if (n->next)
+			n->next->prev = tail;
+		n->next = tail;
+		n->npages = a - n->start;
+	} else if (a > n->start) {
+		n->npages = a - n->start;
+	} else if (a + npages < end) {
+		n->start += npages;
+		n->npages -= npages;
+	} else {
+		lnode_unlink(l, n);
+	}
+	l->free_pages -= npages;
+	*start = a;
+	return 0;
+}
+
+static void list_release(void *bl, u64 start, u64 npages)
+{
+	struct blist *l = bl;
+	struct lnode *prev = NULL, *next = l->head, *n;
+
+	while (next && next->start < start) {
+		prev = next;
+		next = next->next;
+	}
+	if (prev && prev->start + prev->npages == start) {
+		prev->npages += npages;
+		if (next && start + npages == next->start) {
+			prev->npages += next->npages;
+			lnode_unlink(l, next);
+		}
+	} else if (next && start + npages == next->start) {
+		next->start = start;
+		next->npages += npages;
+	} else {
+		n = lnode_new(l, start, npages);
+		n->prev = prev;
+		n->next = next;
+		if (prev)
+			prev->next = n;
+		else
+			l->head = n;
+		if (next)
+			next->prev = n;
+	}
+	l->free_pages += npages;
+}
+
+static void list_stats(void *bl, struct bl_stats *st)
+{
+	struct blist *l = bl;
+	struct lnode *n;
+
+	st->free_pages = l->free_pages;
+	st->largest = 0;
+	for (n = l->head; n; n = n->next)
+		if (n->npages > st->largest)
+			st->largest = n->npages;
+	st->meta_bytes = l->nnodes * sizeof(struct lnode);
+	st->meta_peak = l->meta_peak;
+}
+
+const struct bl_ops bl_list_ops = {
+	.name = "list",
+	.create = list_create,
+	.destroy = list_destroy,
+	.alloc = list_alloc,
+	.release = list_release,
+	.stats = list_stats,
+};

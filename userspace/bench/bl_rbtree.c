@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Baseline: the Linux vmalloc design.  Free extents (always coalesced) in a
+ * red-black tree ordered by address, each node augmented with the largest
+ * free extent in its subtree; allocation descends to the lowest-address
+ * extent that fits, release finds both neighbours in one descent and
+ * coalesces.  The tree is this file's own (parent pointers, colour flag), not
+ * the core's fv_rbtree, so the comparison is of designs.
+ *
+ * Aligned requests first descend for size + align - 1 pages, which always
+ * fits but may miss an aligned fit in a smaller extent; then, like a careful
+ * vmalloc, they fall back to an in-order search pruned by the subtree
+ * maximum, so they never fail while an aligned fit exists.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "baseline.h"
+
+struct rnode {
+	struct rnode *left;
+	struct rnode *right;
+	struct rnode *parent;
+	u64 start;
+	u64 npages;
+	u64 max;	/* largest npages in this subtree */
+	int red;
+};
+
+struct brb {
+	struct rnode *root;
+	u64 free_pages;
+	u64 nnodes;
+	u64 meta_peak;
+};
+
+static u64 sub_max(const struct rnode *n)
+{
+	return n ? n->max : 0;
+}
+
+static u64 calc_max(const struct rnode *n)
+{
+	u64 m = n->npages, l = sub_max(n->left), r = sub_max(n->right);
+
+	if (l > m)
+		m = l;
+	return r > m ? r : m;
+}
+
+/* Recomputes @n and its ancestors after a change below or at @n. */
+static void propagate_all(struct rnode *n)
+{
+	for (; n; n = n->parent)
+		n->max = calc_max(n);
+}
+
+/* Same, after only @n's size changed: stops where nothing changes. */
+static void propagate_size(struct rnode *n)
+{
+	u64 m;
+
+	for (; n; n = n->parent) {
+		m = calc_max(n);
+		if (m == n->max)
+			return;
+		n->max = m;
+	}
+}
+
+static void replace_child(struct brb *t, struct rnode *parent,
+			  struct rnode *old, struct rnode *new)
+{
+	if (!parent)
+		t->root = new;
+	else if (parent->left == old)
+		parent->left = new;
+	else
+		parent->right = new;
+	if (new)
+		new->parent = parent;
+}
+
+/*
+ *     x              y
+ *    / \            / \
+ *   a   y   ==>    x   c
+ *      / \        / \
+ *     b   c      a   b
+ */
+static void rotate_left(struct brb *t, struct rnode *x)
+{
+	struct rnode *y = x->right;
+
+	x->right = y->left;
+	if (y->left)
+		y->left->parent = x;
+	replace_child(t, x->parent, x, y);
+	y->left = x;
+	x->parent = y;
+	x->max = calc_max(x);
+	y->max = calc_max(y);
+}
+
+static void rotate_right(struct brb *t, struct rnode *x)
+{
+	struct rnode *y = x->left;
+
+	x->left = y->right;
+	if (y->right)
+		y->right->parent = x;
+	replace_child(t, x->parent, x, y);
+	y->right = x;
+	x->parent = y;
+	x->max = calc_max(x);
+	y->max = calc_max(y);
+}
+
+static int is_red(const struct rnode *n)
+{
+	return n && n->red;
+}
+
+/* Links @n (red) under @parent on the side given by @left, then rebalances. */
+static void rb_link(struct brb *t, struct rnode *n, struct rnode *parent,
+		    int left)
+{
+	struct rnode *g, *u;
+
+	n->left = NULL;
+	n->right = NULL;
+	n->parent = parent;
+	n->red = 1;
+	n->max = n->npages;
+	if (!parent)
+		t->root = n;
+	else if (left)
+		parent->left = n;
+	else
+		parent->right = n;
+	propagate_size(parent);
+	/* Rotations keep the subtree maxima above them valid. */
+	while (is_red(n->parent)) {
+		parent = n->parent;
+		g = parent->parent;
+		if (parent == g->left) {
+			u = g->right;
+			if (is_red(u)) {
+				parent->red = 0;
+				u->red = 0;
+				g->red = 1;
+				n = g;
+				continue;
+			}
+			if (n == parent->right) {
+				rotate_left(t, parent);
+				n = parent;
+				parent = n->parent;
+			}
+			parent->red = 0;
+			g->red = 1;
+			rotate_right(t, g);
+		} else {
+			u = g->left;
+			if (is_red(u)) {
+				parent->red = 0;
+				u->red = 0;
+				g->red = 1;
+				n = g;
+				continue;
+			}
+			if (n == parent->left) {
+				rotate_right(t, parent);
+				n = parent;
+				parent = n->parent;
+			}
+			parent->red = 0;
+			g->red = 1;
+			rotate_left(t, g);
+		}
+	}
+	t->root->red = 0;
+}
+
+/* Restores the black heights after a black node left from under @parent. */
+static void erase_fixup(struct brb *t, struct rnode *x, struct rnode *parent)
+{
+	struct rnode *w;
+
+	while (x != t->root && !is_red(x)) {
+		if (x == parent->left) {
+			w = parent->right;
+			if (is_red(w)) {
+				w->red = 0;
+				parent->red = 1;
+				rotate_left(t, parent);
+				w = parent->right;
+			}
+			if (!is_red(w->left) && !is_red(w->right)) {
+				w->red = 1;
+				x = parent;
+				parent = x->parent;
+				continue;
+			}
+			if (!is_red(w->right)) {
+				w->left->red = 0;
+				w->red = 1;
+				rotate_right(t, w);
+				w = parent->right;
+			}
+			w->red = parent->red;
+			parent->red = 0;
+			w->right->red = 0;
+			rotate_left(t, parent);
+		} else {
+			w = parent->left;
+			if (is_red(w)) {
+				w->red = 0;
+				parent->red = 1;
+				rotate_right(t, parent);
+				w = parent->left;
+			}
+			if (!is_red(w->left) && !is_red(w->right)) {
+				w->red = 1;
+				x = parent;
+				parent = x->parent;
+				continue;
+			}
+			if (!is_red(w->left)) {
+				w->right->red = 0;
+				w->red = 1;
+				rotate_left(t, w);
+				w = parent->left;
+			}
+			w->red = parent->red;
+			parent->red = 0;
+			w->left->red = 0;
+			rotate_right(t, parent);
+		}
+		x = t->root;
+		break;
+	}
+	if (x)
+		x->red = 0;
+}
+
+static void rb_erase(struct brb *t, struct rnode *z)
+{
+	struct rnode *x, *parent, *y;
+	int black;
+
+	if (!z->left || !z->right) {
+		x = z->left ? z->left : z->right;
+		parent = z->parent;
+		black = !z->red;
+		replace_child(t, parent, z, x);
+		propagate_all(parent);
+	} else {
+		y = z->right;
+		while (y->left)
+			y = y->left;
+		black = !y->red;
+		x = y->right;
+		if (y->parent == z) {
+			parent = y;
+		} else {
+			parent = y->parent;
+			replace_child(t, parent, y, x);
+			y->right = z->right;
+			y->right->parent = y;
+		}
+		replace_child(t, z->parent, z, y);
+		y->left = z->left;
+		y->left->parent = y;
+		y->red = z->red;
+		/* @parent is @y or below it: the walk passes through @y. */
+		propagate_all(parent);
+	}
+	if (black)
+		erase_fixup(t, x, parent);
+	t->nnodes--;
+	free(z);
+}
+
+static struct rnode *rnode_new(struct brb *t, u64 start, u64 npages)
+{
+	struct rnode *n = bl_xmalloc(sizeof(*n));
+
+	n->start = start;
+	n->npages = npages;
+	t->nnodes++;
+	if (t->nnodes * sizeof(*n) > t->meta_peak)
+		t->meta_peak = t->nnodes * sizeof(*n);
+	return n;
+}
+
+static void *rbtree_create(u64 base, u64 npages)
+{
+	struct brb *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	rb_link(t, rnode_new(t, base, npages), NULL, 0);
+	t->free_pages = npages;
+	return t;
+}
+
+static void free_subtree(struct rnode *n)
+{
+	struct rnode *next;
+
+	/* Iterative: flatten the left spine into the right one as we go. */
+	while (n) {
+		if (n->left) {
+			next = n->left;
+			n->left = next->right;
+			next->right = n;
+			n = next;
+			continue;
+		}
+		next = n->right;
+		free(n);
+		n = next;
+	}
+}
+
+static void rbtree_destroy(void *bl)
+{
+	struct brb *t = bl;
+
+	free_subtree(t->root);
+	free(t);
+}
+
+/* Lowest extent of at least @len pages (no alignment), or NULL. */
+static struct rnode *lowest_fit(struct brb *t, u64 len)
+{
+	struct rnode *n = t->root;
+
+	if (sub_max(n) < len)
+		return NULL;
+	for (;;) {
+		if (sub_max(n->left) >= len)
+			n = n->left;
+		else if (n->npages >= len)
+			return n;
+		else
+			n = n->right;
+	}
+}
+
+static int fits(const struct rnode *n, u64 len, u64 align)
+{
+	u64 a = bl_align_up(n->start, align), end = n->start + n->npages;
+
+	return a < end && end - a >= len;
+}
+
+/* Lowest extent holding an aligned run of @len pages: pruned in-order walk. */
+static struct rnode *lowest_aligned_fit(struct rnode *n, u64 len, u64 align)
+{
+	struct rnode *hit;
+
+	while (n && n->max >= len) {
+		hit = lowest_aligned_fit(n->left, len, align);
+		if (hit)
+			return hit;
+		if (fits(n, len, align))
+			return n;
+		n = n->right;
+	}
+	return NULL;
+}
+
+static int rbtree_alloc(void *bl, u64 npages, u64 align, u64 *start)
+{
+	struct brb *t = bl;
+	struct rnode *n = NULL, *tail;
+	u64 a, end;
+
+	if (align > 1 && npages + align - 1 > npages)
+		n = lowest_fit(t, npages + align - 1);
+	if (!n && align > 1)
+		n = lowest_aligned_fit(t->root, npages, align);
+	else if (!n)
+		n = lowest_fit(t, npages);
+	if (!n)
+		return -ENOSPC;
+	a = bl_align_up(n->start, align);
+	end = n->start + n->npages;
+	if (a == n->start && a + npages == end) {
+		rb_erase(t, n);
+	} else if (a == n->start) {
+		/* The extent keeps its place in the order: only shrink it. */
+		n->start += npages;
+		n->npages -= npages;
+		propagate_size(n);
+	} else {
+		n->npages = a - n->start;
+		propagate_size(n);
+		if (a + npages < end) {
+			tail = rnode_new(t, a + npages, end - a - npages);
+			/* Right after @n in address order. */
+			if (!n->right) {
+				rb_link(t, tail, n, 0);
+			} else {
+				n = n->right;
+				while (n->left)
+					n = n->left;
+				rb_link(t, tail, n, 1);
+			}
+		}
+	}
+	t->free_pages -= npages;
+	*start = a;
+	return 0;
+}
+
+static void rbtree_release(void *bl, u64 start, u64 npages)
+{
+	struct brb *t = bl;
+	struct rnode *n = t->root, *parent = NULL, *prev = NULL, *next = NULL;
+	u64 end = start + npages;
+	int left = 0;
+
+	while (n) {
+		parent = n;
+		if (start < n->start) {
+			next = n;
+			n = n->left;
+			left = 1;
+		} else {
+			prev = n;
+			n = n->right;
+			left = 0;
+		}
+	}
+	t->free_pages += npages;
+	if (prev && prev->start + prev->npages == start) {
+		if (next && next->start == end) {
+			prev->npages += npages + next->npages;
+			/* The erase's rotations may already have seen the new
+			 * size below some ancestors: recompute the whole path. */
+			rb_erase(t, next);
+			propagate_all(prev);
+			return;
+		}
+		prev->npages += npages;
+		propagate_size(prev);
+	} else if (next && next->start == end) {
+		next->start = start;
+		next->npages += npages;
+		propagate_size(next);
+	} else {
+		rb_link(t, rnode_new(t, start, npages), parent, left);
+	}
+}
+
+static void rbtree_stats(void *bl, struct bl_stats *st)
+{
+	struct brb *t = bl;
+
+	st->free_pages = t->free_pages;
+	st->largest = sub_max(t->root);
+	st->meta_bytes = t->nnodes * sizeof(struct rnode);
+	st->meta_peak = t->meta_peak;
+}
+
+const struct bl_ops bl_rbtree_ops = {
+	.name = "rbtree",
+	.create = rbtree_create,
+	.destroy = rbtree_destroy,
+	.alloc = rbtree_alloc,
+	.release = rbtree_release,
+	.stats = rbtree_stats,
+};
