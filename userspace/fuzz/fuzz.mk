@@ -1,0 +1,52 @@
+# Differential fuzzer of the allocator core (fuzz/fvz_*.c): a libFuzzer
+# build when clang is there, and a standalone deterministic driver that
+# needs only the C compiler.  `make check` runs both for FUZZ_SECONDS in
+# total (fuzz-check); `make fuzz FUZZ_SECONDS=N` runs them for longer.
+# Included by userspace/Makefile; paths are relative to userspace/.
+FUZZ_SECONDS	?= 60
+FVZ_CLANG	?= clang
+FVZ_BUILD	:= fuzz/build
+FVZ_SRCS	:= fuzz/fvz_diff.c fuzz/fvz_model.c
+FVZ_HDRS	:= fuzz/fvz.h fuzz/fvz_model.h
+FVZ_STANDALONE	:= $(FVZ_BUILD)/fvz-standalone
+FVZ_LIBFUZZER	:= $(FVZ_BUILD)/fvz-libfuzzer
+FVZ_DEPS	:= $(FVZ_SRCS) $(FVZ_HDRS) $(CORE_SRCS) $(CORE_HDRS)
+
+$(FVZ_STANDALONE): fuzz/fvz_standalone.c $(FVZ_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) $(SAN_CFLAGS) -Ifuzz -o $@ fuzz/fvz_standalone.c \
+		$(FVZ_SRCS) $(CORE_SRCS)
+
+$(FVZ_LIBFUZZER): fuzz/fvz_libfuzzer.c $(FVZ_DEPS)
+	@mkdir -p $(dir $@)
+	$(FVZ_CLANG) $(CORE_CFLAGS) $(SAN_CFLAGS) -fsanitize=fuzzer -Ifuzz \
+		-o $@ fuzz/fvz_libfuzzer.c $(FVZ_SRCS) $(CORE_SRCS)
+
+# clang and the libFuzzer runtime, installed when missing and run as root.
+.PHONY: fuzz-deps
+fuzz-deps:
+	@if ! command -v $(FVZ_CLANG) >/dev/null 2>&1 || \
+	    ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a \
+		>/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update && \
+			apt-get install -y clang libclang-rt-14-dev || \
+			echo "fuzz: could not install clang: standalone driver only"; \
+		else \
+			echo "fuzz: no clang/libFuzzer and not root: standalone driver only"; \
+		fi; \
+	fi
+
+# Build the libFuzzer binary only where clang can link it.
+.PHONY: fuzz-bins
+fuzz-bins: fuzz-deps $(FVZ_STANDALONE)
+	@if command -v $(FVZ_CLANG) >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory $(FVZ_LIBFUZZER); \
+	fi
+
+.PHONY: fuzz fuzz-check
+fuzz fuzz-check: fuzz-bins
+	fuzz/run.sh $(FUZZ_SECONDS) $(FVZ_STANDALONE) $(FVZ_LIBFUZZER) fuzz/corpus $(FVZ_BUILD)
+
+all: $(FVZ_STANDALONE)
+CHECK_TARGETS	+= fuzz-check

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The fuzzer's reference model (see fvz_model.h): page-by-page loops only,
+ * no cleverness, so that a disagreement with the core points at the core.
+ */
+#include <string.h>
+
+#include "fvz_model.h"
+
+void fvz_model_init(struct fvz_model *m, u64 base_page, u64 npages)
+{
+	memset(m, 0, sizeof(*m));
+	m->base = base_page;
+	m->npages = npages;
+	m->next_rid = 1;
+}
+
+int fvz_model_span(const struct fvz_model *m, u64 addr, u64 len,
+		   u64 *first, u64 *n)
+{
+	u64 page, npg;
+
+	if (!len || (addr | len) & (FV_PAGE_SIZE - 1) || addr + len < addr)
+		return -EINVAL;
+	page = addr >> FV_PAGE_SHIFT;
+	npg = len >> FV_PAGE_SHIFT;
+	if (page < m->base || page - m->base >= m->npages ||
+	    npg > m->npages - (page - m->base))
+		return -EINVAL;
+	*first = page - m->base;
+	*n = npg;
+	return 0;
+}
+
+int fvz_model_alloc_args(u64 len, u64 align, u32 rights)
+{
+	if (!len || (len & (FV_PAGE_SIZE - 1)))
+		return -EINVAL;
+	if (align && ((align & (align - 1)) || align < FV_PAGE_SIZE ||
+		      align > ((u64)1 << FV_MAX_ALIGN_SHIFT)))
+		return -EINVAL;
+	if (!rights || (rights & ~FV_RIGHTS_MASK))
+		return -EINVAL;
+	return 0;
+}
+
+int fvz_model_fits(const struct fvz_model *m, u64 n, u64 align)
+{
+	u64 apg = align ? align >> FV_PAGE_SHIFT : 1, p, run = 0;
+
+	if (n > m->npages)
+		return 0;
+	for (p = 0; p < m->npages; p++) {
+		if (m->rid[p]) {
+			run = 0;
+			continue;
+		}
+		run++;
+		if (run >= n && !((m->base + p + 1 - n) & (apg - 1)))
+			return 1;
+	}
+	return 0;
+}
+
+u64 fvz_model_alloc(struct fvz_model *m, unsigned int d, u64 first, u64 n,
+		    u32 rights)
+{
+	u64 p, rid = m->next_rid++;
+
+	for (p = first; p < first + n; p++) {
+		m->rid[p] = rid;
+		memset(m->rights[p], 0, sizeof(m->rights[p]));
+		m->rights[p][d] = rights;
+	}
+	return rid;
+}
+
+int fvz_model_share(struct fvz_model *m, unsigned int from, unsigned int to,
+		    u64 addr, u64 len, u32 rights)
+{
+	u64 first, n, p;
+
+	if (fvz_model_span(m, addr, len, &first, &n) ||
+	    !rights || (rights & ~FV_RIGHTS_MASK) || from == to)
+		return -EINVAL;
+	for (p = first; p < first + n; p++)
+		if (!m->rights[p][from])
+			return -ENOENT;
+	for (p = first; p < first + n; p++)
+		if (m->rid[p] != m->rid[first])
+			return -EINVAL;
+	for (p = first; p < first + n; p++)
+		if (rights & ~m->rights[p][from])
+			return -EACCES;
+	for (p = first; p < first + n; p++)
+		if (m->rights[p][to])
+			return -EEXIST;
+	for (p = first; p < first + n; p++)
+		m->rights[p][to] = rights;
+	return 0;
+}
+
+static void drop(struct fvz_model *m, unsigned int d, u64 p, u8 *freed)
+{
+	unsigned int k;
+
+	if (!m->rights[p][d])
+		return;
+	m->rights[p][d] = 0;
+	for (k = 0; k < FVZ_NDOM; k++)
+		if (m->rights[p][k])
+			return;
+	m->rid[p] = 0;
+	freed[p] = 1;
+}
+
+int fvz_model_release(struct fvz_model *m, unsigned int d, u64 addr, u64 len,
+		      u8 *freed)
+{
+	u64 first, n, p;
+	int held = 0;
+
+	if (fvz_model_span(m, addr, len, &first, &n))
+		return -EINVAL;
+	for (p = first; p < first + n; p++)
+		held |= !!m->rights[p][d];
+	if (!held)
+		return -ENOENT;
+	for (p = first; p < first + n; p++)
+		drop(m, d, p, freed);
+	return 0;
+}
+
+void fvz_model_release_all(struct fvz_model *m, unsigned int d, u8 *freed)
+{
+	u64 p;
+
+	for (p = 0; p < m->npages; p++)
+		drop(m, d, p, freed);
+}
+
+int fvz_model_holds_all(const struct fvz_model *m, unsigned int d, u64 addr,
+			u64 len, u32 rights)
+{
+	u64 first, n, p;
+
+	if (fvz_model_span(m, addr, len, &first, &n))
+		return -EINVAL;
+	for (p = first; p < first + n; p++)
+		if (!m->rights[p][d])
+			return -ENOENT;
+	for (p = first; p < first + n; p++)
+		if (rights & ~m->rights[p][d])
+			return -EACCES;
+	return 0;
+}
+
+/* Pages @p and @q belong to one extent: same range, same holders. */
+static int same_extent(const struct fvz_model *m, u64 p, u64 q)
+{
+	return m->rid[p] && m->rid[p] == m->rid[q] &&
+	       !memcmp(m->rights[p], m->rights[q], sizeof(m->rights[p]));
+}
+
+void fvz_model_page(const struct fvz_model *m, u64 p,
+		    struct fvz_page_info *info)
+{
+	u64 s = p, e = p;
+	unsigned int k;
+
+	while (s > 0 && same_extent(m, s - 1, p))
+		s--;
+	while (e + 1 < m->npages && same_extent(m, e + 1, p))
+		e++;
+	info->rid = m->rid[p];
+	info->ext_first = s;
+	info->ext_npages = e - s + 1;
+	info->nholders = 0;
+	for (k = 0; k < FVZ_NDOM; k++)
+		info->nholders += !!m->rights[p][k];
+}
+
+void fvz_model_piece(const struct fvz_model *m, u64 p, u64 *first, u64 *n)
+{
+	u64 s = p, e = p;
+
+	while (s > 0 && m->rid[s - 1] == m->rid[p])
+		s--;
+	while (e + 1 < m->npages && m->rid[e + 1] == m->rid[p])
+		e++;
+	*first = s;
+	*n = e - s + 1;
+}
+
+void fvz_model_stats(const struct fvz_model *m, struct fvz_model_stats *st)
+{
+	u64 p, run = 0;
+	unsigned int k;
+
+	memset(st, 0, sizeof(*st));
+	for (p = 0; p < m->npages; p++) {
+		if (!m->rid[p]) {
+			st->free_bytes += FV_PAGE_SIZE;
+			run++;
+			if (!p || m->rid[p - 1])
+				st->nfree++;
+			if (run << FV_PAGE_SHIFT > st->largest_free)
+				st->largest_free = run << FV_PAGE_SHIFT;
+			continue;
+		}
+		run = 0;
+		for (k = 0; k < FVZ_NDOM; k++)
+			if (m->rights[p][k])
+				st->dom_npages[k]++;
+		if (p && same_extent(m, p - 1, p))
+			continue;
+		st->nextents++;
+		for (k = 0; k < FVZ_NDOM; k++) {
+			if (m->rights[p][k]) {
+				st->nholders++;
+				st->dom_nholds[k]++;
+			}
+		}
+	}
+}
