@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * flatvm: one flat address window shared by many processes.
+ *
+ * This is the whole ABI of /dev/flatvm.  A range handed out by
+ * FLATVM_IOC_ALLOC has the same address in every process that maps it, so
+ * pointers stored inside it stay valid when another process reads them.
+ *
+ * Conventions shared by every ioctl:
+ *  - The argument is a pointer to one of the structs below.  Its first two
+ *    fields are @size (set it to sizeof(the struct) you compiled against) and
+ *    @flags.  A @size smaller than the struct is -EINVAL; a larger one is
+ *    accepted only when the extra bytes are zero (else -E2BIG), so the
+ *    structs can grow at their end.
+ *  - Unknown @flags bits, non-zero padding and unknown rights: -EINVAL.
+ *    Unknown ioctl numbers: -ENOTTY.  A bad pointer: -EFAULT.
+ *  - Addresses and lengths are bytes and must be multiples of 4096 where
+ *    the text says "span"; a span must be non-empty, must not wrap and must
+ *    lie inside the window, else -EINVAL.
+ *  - Rights are FLATVM_RIGHT_* bits and always include FLATVM_RIGHT_READ
+ *    (x86 cannot map a page writable or executable but not readable).
+ *  - 32-bit (compat) callers are rejected: open() fails with -EOPNOTSUPP and
+ *    an inherited descriptor answers every ioctl with -ENOTTY.
+ *
+ * Ioctl numbers: type 0xF7, numbers 0x00-0x06, all _IOWR.
+ */
+#ifndef _UAPI_LINUX_FLATVM_H
+#define _UAPI_LINUX_FLATVM_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define FLATVM_DEVICE		"/dev/flatvm"
+
+#define FLATVM_RIGHT_READ	((__u32)1 << 0)
+#define FLATVM_RIGHT_WRITE	((__u32)1 << 1)
+#define FLATVM_RIGHT_EXEC	((__u32)1 << 2)
+#define FLATVM_RIGHTS_ALL	(FLATVM_RIGHT_READ | FLATVM_RIGHT_WRITE | \
+				 FLATVM_RIGHT_EXEC)
+
+/**
+ * struct flatvm_alloc - FLATVM_IOC_ALLOC: allocate a range and map it.
+ * @size:	in: sizeof(struct flatvm_alloc).
+ * @flags:	in: FLATVM_ALLOC_LAZY or 0.
+ * @len:	in: bytes, a non-zero multiple of 4096.
+ * @align:	in: 0 (page) or a power of two from 4096 to 1 GiB.
+ * @rights:	in: the caller's rights on the new range.
+ * @pad:	must be zero.
+ * @addr:	out: address of the range, already mapped in the caller.
+ *
+ * Without FLATVM_ALLOC_LAZY every page is allocated (zeroed) and mapped
+ * before the call returns; with it, pages are allocated on first touch by
+ * any holder and every holder sees the same page.
+ *
+ * Errors: -EINVAL bad field; -ENOSPC no free run of the window fits;
+ * -EDQUOT the caller's user would exceed the max_user_pages parameter;
+ * -ENOBUFS the module would exceed the max_pages parameter; -ENOMEM out of
+ * memory; -EEXIST the window could not be reserved in the caller because a
+ * mapping the module did not create lies inside it; -EACCES a writable range
+ * on a descriptor opened read-only.  On any error nothing changed.
+ */
+struct flatvm_alloc {
+	__u32 size;
+	__u32 flags;
+#define FLATVM_ALLOC_LAZY	((__u32)1 << 0)
+	__u64 len;
+	__u64 align;
+	__u32 rights;
+	__u32 pad;
+	__u64 addr;
+};
+
+/**
+ * struct flatvm_grant - FLATVM_IOC_GRANT: give another process a hold.
+ * @size:	in: sizeof(struct flatvm_grant).
+ * @flags:	in: 0.
+ * @pidfd:	in: a pidfd (pidfd_open() or CLONE_PIDFD) naming the grantee.
+ * @rights:	in: at most the caller's rights on every page of the span.
+ * @addr, @len:	in: span, inside one range, held whole by the caller.
+ *
+ * The grantee holds the pages from now on (they survive the caller's
+ * release) and maps them with FLATVM_IOC_ATTACH.
+ *
+ * Errors: -EBADF @pidfd is not a pidfd; -ESRCH its process has exited or is
+ * not visible; -EINVAL bad field, a span crossing two ranges, or the caller
+ * itself as grantee; -ENOENT the caller does not hold every page; -EACCES
+ * @rights exceed the caller's; -EEXIST the grantee already holds a page of
+ * the span; -ENOMEM.
+ */
+struct flatvm_grant {
+	__u32 size;
+	__u32 flags;
+	__s32 pidfd;
+	__u32 rights;
+	__u64 addr;
+	__u64 len;
+};
+
+/**
+ * struct flatvm_attach - FLATVM_IOC_ATTACH: map granted pages.
+ * @size:	in: sizeof(struct flatvm_attach).
+ * @flags:	in: 0.
+ * @addr, @len:	in: span, every page held by the caller.
+ * @rights:	in: protection of the mapping, at most the caller's rights.
+ * @pad:	must be zero.
+ *
+ * The span is mapped at @addr, the address it has in every process.
+ * Attaching a span that is already mapped maps it again with @rights.
+ *
+ * Errors: -EINVAL bad field; -EACCES the caller holds no grant for some
+ * page, or with fewer rights; -EEXIST as for ALLOC, or a mapping the module
+ * did not create lies in the span; -ENOMEM.
+ */
+struct flatvm_attach {
+	__u32 size;
+	__u32 flags;
+	__u64 addr;
+	__u64 len;
+	__u32 rights;
+	__u32 pad;
+};
+
+/**
+ * struct flatvm_release - FLATVM_IOC_RELEASE: drop the caller's hold.
+ * @size:	in: sizeof(struct flatvm_release).
+ * @flags:	in: 0.
+ * @addr, @len:	in: span; may cover parts of several ranges.
+ *
+ * The caller's mappings in the span are replaced by the window's
+ * reservation.  Pages another process still holds stay intact for it; pages
+ * nobody holds are freed and their addresses return to the pool.  munmap()
+ * of a mapped range and the exit of the process (kill -9 included) have the
+ * same effect.
+ *
+ * Errors: -EINVAL bad span; -ENOENT the caller holds nothing in the span.
+ */
+struct flatvm_release {
+	__u32 size;
+	__u32 flags;
+	__u64 addr;
+	__u64 len;
+};
+
+/**
+ * struct flatvm_revoke - FLATVM_IOC_REVOKE: take a hold back.
+ * @size:	in: sizeof(struct flatvm_revoke).
+ * @flags:	in: 0.
+ * @pidfd:	in: the process losing its hold.
+ * @pad:	must be zero.
+ * @addr, @len:	in: span, held whole by the caller.
+ *
+ * The named process loses its hold and its page table entries at once; its
+ * mapping stays in place and touching it raises SIGBUS until it releases or
+ * unmaps it.
+ *
+ * Errors: -EBADF, -ESRCH as for GRANT; -EINVAL bad field or the caller
+ * itself; -EPERM the caller does not hold every page of the span; -ENOENT
+ * the process holds nothing in the span.
+ */
+struct flatvm_revoke {
+	__u32 size;
+	__u32 flags;
+	__s32 pidfd;
+	__u32 pad;
+	__u64 addr;
+	__u64 len;
+};
+
+/**
+ * struct flatvm_query - FLATVM_IOC_QUERY: what is at an address.
+ * @size:	in: sizeof(struct flatvm_query).
+ * @flags:	in: 0.
+ * @addr:	in: any address (need not be aligned).
+ * @range_id:	out: identifier of the range holding @addr: unique, never
+ *		reused, the same in every process.
+ * @ext_start:	out: first byte of the run of pages around @addr that has
+ *		the same holders.
+ * @ext_len:	out: its length in bytes.
+ * @rights:	out: the caller's rights on the page, 0 if it holds none.
+ * @nholders:	out: how many processes hold the page.
+ * @oflags:	out: FLATVM_QUERY_MAPPED when the page is mapped in the caller.
+ * @pad:	out: zero.
+ *
+ * Errors: -ENOENT the page is free or outside the window.
+ */
+struct flatvm_query {
+	__u32 size;
+	__u32 flags;
+	__u64 addr;
+	__u64 range_id;
+	__u64 ext_start;
+	__u64 ext_len;
+	__u32 rights;
+	__u32 nholders;
+	__u32 oflags;
+#define FLATVM_QUERY_MAPPED	((__u32)1 << 0)
+	__u32 pad;
+};
+
+/**
+ * struct flatvm_stats - FLATVM_IOC_STATS: counters of the whole module.
+ * @size:	in: sizeof(struct flatvm_stats).
+ * @flags:	in: 0.
+ * @window_base: out: first address of the window (module parameter).
+ * @window_size: out: bytes in the window (the pool).
+ * @free_bytes:	out: bytes of the window no range uses.
+ * @largest_free: out: longest free run, bytes.
+ * @ranges:	out: live ranges.
+ * @extents:	out: runs of pages with one holder set.
+ * @holders:	out: (run, process) hold records.
+ * @processes:	out: processes known to the module.
+ * @pages:	out: physical pages allocated.
+ * @user_pages:	out: of these, pages charged to the caller's user.
+ * @max_pages:	out: cap on @pages (module parameter).
+ * @max_user_pages: out: cap per user (module parameter).
+ */
+struct flatvm_stats {
+	__u32 size;
+	__u32 flags;
+	__u64 window_base;
+	__u64 window_size;
+	__u64 free_bytes;
+	__u64 largest_free;
+	__u64 ranges;
+	__u64 extents;
+	__u64 holders;
+	__u64 processes;
+	__u64 pages;
+	__u64 user_pages;
+	__u64 max_pages;
+	__u64 max_user_pages;
+};
+
+#define FLATVM_IOC_MAGIC	0xF7
+#define FLATVM_IOC_ALLOC	_IOWR(FLATVM_IOC_MAGIC, 0x00, struct flatvm_alloc)
+#define FLATVM_IOC_GRANT	_IOWR(FLATVM_IOC_MAGIC, 0x01, struct flatvm_grant)
+#define FLATVM_IOC_ATTACH	_IOWR(FLATVM_IOC_MAGIC, 0x02, struct flatvm_attach)
+#define FLATVM_IOC_RELEASE	_IOWR(FLATVM_IOC_MAGIC, 0x03, struct flatvm_release)
+#define FLATVM_IOC_REVOKE	_IOWR(FLATVM_IOC_MAGIC, 0x04, struct flatvm_revoke)
+#define FLATVM_IOC_QUERY	_IOWR(FLATVM_IOC_MAGIC, 0x05, struct flatvm_query)
+#define FLATVM_IOC_STATS	_IOWR(FLATVM_IOC_MAGIC, 0x06, struct flatvm_stats)
+
+#endif /* _UAPI_LINUX_FLATVM_H */

@@ -1,0 +1,618 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * flatvm: /dev/flatvm, module parameters, the ioctls and module init/exit.
+ *
+ * One arena (the window, kept by the allocator core) serves every process.
+ * Each ioctl copies its argument in, validates it, then calls the core for
+ * every decision on addresses, holders and rights; the rest of the driver
+ * turns those decisions into mappings (flatvm_proc.c, flatvm_vma.c) and
+ * pages (flatvm_pages.c).
+ *
+ * Lock order, outermost first (a lock is never taken while one below it is
+ * held):
+ *
+ *   fvd_procs_lock	process table: lookup, creation, exit
+ *   proc->map_lock	one process's ALLOC/ATTACH/RELEASE mapping steps
+ *   mmap_lock		taken by vm_mmap(), munmap, faults, and here to
+ *			verify, populate and zap mappings
+ *   fvd_lock		every core call that changes the arena, the page
+ *			store and caps, proc->dead
+ *   arena->lock	the core's own; taken here only to walk its trees
+ *   xarray lock	the page store's
+ *
+ * fv_lookup() and fv_rights() need no driver lock: QUERY calls them bare.
+ */
+#include <linux/capability.h>
+#include <linux/compat.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/magic.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/pid.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/task.h>
+#include <linux/sizes.h>
+#include <linux/uaccess.h>
+
+#include <uapi/linux/flatvm.h>
+
+#include "flatvm.h"
+
+/*
+ * The default window, 0x1000_8000_0000 up to 0x2000_8000_0000 (16 TiB),
+ * starts just above ASan's shadow (which ends at 0x1000_7fff_7fff) and ends
+ * well below the legacy bottom-up mmap base (0x2aaa_aaab_000).  PIE images
+ * and brk sit near 0x5555_5555_5000, the top-down mmap base and the stack
+ * near the top of the 47-bit space minus at most 16 TiB of randomisation:
+ * none of them falls inside.
+ */
+unsigned long fvd_window_base = 0x100080000000UL;
+module_param_named(window_base, fvd_window_base, ulong, 0444);
+MODULE_PARM_DESC(window_base, "First address of the shared window");
+
+unsigned long fvd_window_size = 0x100000000000UL;
+module_param_named(window_size, fvd_window_size, ulong, 0444);
+MODULE_PARM_DESC(window_size, "Bytes in the shared window");
+
+unsigned long fvd_max_pages = 262144;
+module_param_named(max_pages, fvd_max_pages, ulong, 0644);
+MODULE_PARM_DESC(max_pages, "Cap on pages allocated, all users together");
+
+unsigned long fvd_max_user_pages = 131072;
+module_param_named(max_user_pages, fvd_max_user_pages, ulong, 0644);
+MODULE_PARM_DESC(max_user_pages, "Cap on pages charged to one user");
+
+struct fv_arena fvd_arena;
+/* Core changes, page store, caps, proc->dead: see the lock order above. */
+DEFINE_MUTEX(fvd_lock);
+
+static_assert(FLATVM_RIGHT_READ == FV_READ);
+static_assert(FLATVM_RIGHT_WRITE == FV_WRITE);
+static_assert(FLATVM_RIGHT_EXEC == FV_EXEC);
+
+/*
+ * Copy an ioctl argument in: its leading @size says how much userspace
+ * passed; more than we know is fine when the excess is zero.
+ */
+static int fvd_copy_in(void *karg, size_t ksize, void __user *uarg)
+{
+	u32 usize;
+
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < ksize)
+		return -EINVAL;
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
+	return copy_struct_from_user(karg, ksize, uarg, usize);
+}
+
+static bool fvd_rights_ok(u32 rights)
+{
+	return !(rights & ~FLATVM_RIGHTS_ALL) && (rights & FLATVM_RIGHT_READ);
+}
+
+/* A page-aligned, non-empty span inside the window. */
+static bool fvd_span_ok(u64 addr, u64 len)
+{
+	return len && PAGE_ALIGNED(addr) && PAGE_ALIGNED(len) &&
+	       addr >= fvd_window_base && len <= fvd_window_size &&
+	       addr - fvd_window_base <= fvd_window_size - len;
+}
+
+/* Does @d hold any page of [@addr, @addr + @len)?  Holds never overlap. */
+static bool fvd_holds_any(struct fv_domain *d, u64 addr, u64 len)
+{
+	u64 first = addr >> FV_PAGE_SHIFT, end = first + (len >> FV_PAGE_SHIFT);
+	struct fv_rb_node *n;
+	bool found = false;
+
+	fv_lock(&fvd_arena.lock);
+	n = d->holds.node;
+	while (n) {
+		struct fv_holder *h = fv_rb_entry(n, struct fv_holder, rb);
+
+		if (h->start >= end) {
+			n = n->left;
+		} else if (h->start + h->seg->npages <= first) {
+			n = n->right;
+		} else {
+			found = true;
+			break;
+		}
+	}
+	fv_unlock(&fvd_arena.lock);
+	return found;
+}
+
+static struct fvd_proc *fvd_proc_current(bool create)
+{
+	return fvd_proc_get(current->mm, current, create);
+}
+
+/*
+ * The mm of the process a pidfd names, with mm_users held, and its thread
+ * group leader with a reference.  pidfd_get_pid() is not exported: a pidfd
+ * is recognised as the anonymous-inode file the kernel names "[pidfd]".
+ */
+static struct mm_struct *fvd_pidfd_mm(int pidfd, struct task_struct **taskp)
+{
+	struct task_struct *task = NULL;
+	struct mm_struct *mm;
+	struct file *file;
+	struct pid *pid;
+
+	file = fget(pidfd);
+	if (!file)
+		return ERR_PTR(-EBADF);
+	if (file_inode(file)->i_sb->s_magic != ANON_INODE_FS_MAGIC ||
+	    strcmp(file->f_path.dentry->d_name.name, "[pidfd]")) {
+		fput(file);
+		return ERR_PTR(-EBADF);
+	}
+	pid = file->private_data;
+	if (pid_vnr(pid))
+		task = get_pid_task(pid, PIDTYPE_TGID);
+	fput(file);
+	if (!task)
+		return ERR_PTR(-ESRCH);
+	mm = get_task_mm(task);
+	if (!mm) {
+		put_task_struct(task);
+		return ERR_PTR(-ESRCH);
+	}
+	*taskp = task;
+	return mm;
+}
+
+/*
+ * Map [addr, addr + len), which current holds, with @rights and insert the
+ * pages already allocated.  When a step after the mapping fails, the
+ * mapping is replaced by the reservation again with @undo (UNRESERVE drops
+ * the holds with it, RESTORE keeps them).
+ */
+static int fvd_map_held(struct fvd_proc *proc, struct file *file, u64 addr,
+			u64 len, u32 rights, enum fvd_map_kind undo)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	int ret;
+
+	ret = fvd_proc_map(proc, file, addr, len, FVD_MAP_RANGE, rights);
+	if (ret)
+		return ret;
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, addr);
+	if (!vma || !fvd_vma_is_range(vma) || vma->vm_start != addr ||
+	    vma->vm_end != addr + len) {
+		/* Another thread unmapped it: its ->close() released it. */
+		ret = -EAGAIN;
+	} else {
+		mutex_lock(&fvd_lock);
+		ret = fv_holds_all(&fvd_arena, &proc->dom, addr, len, rights);
+		if (ret)
+			ret = -EACCES;	/* revoked meanwhile */
+		else
+			ret = fvd_pages_map(vma, addr, len);
+		mutex_unlock(&fvd_lock);
+	}
+	mmap_read_unlock(mm);
+	if (ret)
+		fvd_proc_map(proc, file, addr, len, undo, 0);
+	return ret;
+}
+
+/* Drop current's hold on a span: its mappings first, then the rest. */
+static void fvd_release_span(struct fvd_proc *proc, struct file *file,
+			     u64 addr, u64 len)
+{
+	fvd_proc_unmap_span(proc, file, addr, len);
+	mutex_lock(&fvd_lock);
+	fv_release(&fvd_arena, &proc->dom, addr, len, fvd_pages_released, NULL);
+	mutex_unlock(&fvd_lock);
+}
+
+static int fvd_ioctl_alloc(struct file *file, struct flatvm_alloc __user *uarg)
+{
+	struct flatvm_alloc a;
+	struct fvd_proc *proc;
+	u64 addr, npages;
+	bool lazy;
+	int ret;
+
+	ret = fvd_copy_in(&a, sizeof(a), uarg);
+	if (ret)
+		return ret;
+	if ((a.flags & ~FLATVM_ALLOC_LAZY) || a.pad || !fvd_rights_ok(a.rights) ||
+	    !a.len || !PAGE_ALIGNED(a.len) || a.len > fvd_window_size)
+		return -EINVAL;
+	lazy = a.flags & FLATVM_ALLOC_LAZY;
+	npages = a.len >> PAGE_SHIFT;
+
+	proc = fvd_proc_current(true);
+	if (IS_ERR(proc))
+		return PTR_ERR(proc);
+	mutex_lock(&proc->map_lock);
+	ret = fvd_proc_reserve(proc, file);
+	if (ret)
+		goto out_unlock;
+
+	mutex_lock(&fvd_lock);
+	ret = fv_alloc(&fvd_arena, &proc->dom, a.len, a.align, a.rights, &addr);
+	if (!ret && !lazy) {
+		ret = fvd_pages_check_caps(npages);
+		if (!ret)
+			ret = fvd_pages_alloc(addr >> PAGE_SHIFT, npages);
+		if (ret)
+			fv_release(&fvd_arena, &proc->dom, addr, a.len,
+				   fvd_pages_released, NULL);
+	}
+	mutex_unlock(&fvd_lock);
+	if (ret)
+		goto out_unlock;
+
+	ret = fvd_map_held(proc, file, addr, a.len, a.rights,
+			   FVD_MAP_UNRESERVE);
+	if (!ret) {
+		a.addr = addr;
+		if (copy_to_user(uarg, &a, sizeof(a))) {
+			fvd_proc_map(proc, file, addr, a.len, FVD_MAP_UNRESERVE,
+				     0);
+			ret = -EFAULT;
+		}
+	}
+	if (ret) {
+		/* What no mapping covered any more. */
+		mutex_lock(&fvd_lock);
+		fv_release(&fvd_arena, &proc->dom, addr, a.len,
+			   fvd_pages_released, NULL);
+		mutex_unlock(&fvd_lock);
+	}
+out_unlock:
+	mutex_unlock(&proc->map_lock);
+	fvd_proc_put(proc);
+	return ret;
+}
+
+static int fvd_ioctl_grant(struct file *file, struct flatvm_grant __user *uarg)
+{
+	struct fvd_proc *proc, *tproc;
+	struct task_struct *task;
+	struct flatvm_grant g;
+	struct mm_struct *mm;
+	int ret;
+
+	ret = fvd_copy_in(&g, sizeof(g), uarg);
+	if (ret)
+		return ret;
+	if (g.flags || !fvd_rights_ok(g.rights) || !fvd_span_ok(g.addr, g.len))
+		return -EINVAL;
+	mm = fvd_pidfd_mm(g.pidfd, &task);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
+	proc = fvd_proc_current(false);
+	if (!proc) {
+		ret = -ENOENT;
+		goto out_mm;
+	}
+	tproc = fvd_proc_get(mm, task, true);
+	if (IS_ERR(tproc)) {
+		ret = PTR_ERR(tproc);
+		goto out_proc;
+	}
+	mutex_lock(&fvd_lock);
+	if (tproc->dead)
+		ret = -ESRCH;
+	else
+		ret = fv_share(&fvd_arena, &proc->dom, &tproc->dom, g.addr,
+			       g.len, g.rights);
+	mutex_unlock(&fvd_lock);
+	fvd_proc_put(tproc);
+out_proc:
+	if (proc)
+		fvd_proc_put(proc);
+out_mm:
+	mmput(mm);
+	put_task_struct(task);
+	return ret;
+}
+
+static int fvd_ioctl_attach(struct file *file,
+			    struct flatvm_attach __user *uarg)
+{
+	struct flatvm_attach t;
+	struct fvd_proc *proc;
+	int ret;
+
+	ret = fvd_copy_in(&t, sizeof(t), uarg);
+	if (ret)
+		return ret;
+	if (t.flags || t.pad || !fvd_rights_ok(t.rights) ||
+	    !fvd_span_ok(t.addr, t.len))
+		return -EINVAL;
+	proc = fvd_proc_current(false);
+	if (!proc)
+		return -EACCES;
+	mutex_lock(&proc->map_lock);
+	mutex_lock(&fvd_lock);
+	ret = fv_holds_all(&fvd_arena, &proc->dom, t.addr, t.len, t.rights);
+	mutex_unlock(&fvd_lock);
+	if (ret) {
+		ret = ret == -EINVAL ? -EINVAL : -EACCES;
+		goto out_unlock;
+	}
+	ret = fvd_proc_reserve(proc, file);
+	if (ret)
+		goto out_unlock;
+	ret = fvd_map_held(proc, file, t.addr, t.len, t.rights,
+			   FVD_MAP_RESTORE);
+out_unlock:
+	mutex_unlock(&proc->map_lock);
+	fvd_proc_put(proc);
+	return ret;
+}
+
+static int fvd_ioctl_release(struct file *file,
+			     struct flatvm_release __user *uarg)
+{
+	struct flatvm_release r;
+	struct fvd_proc *proc;
+	int ret;
+
+	ret = fvd_copy_in(&r, sizeof(r), uarg);
+	if (ret)
+		return ret;
+	if (r.flags || !fvd_span_ok(r.addr, r.len))
+		return -EINVAL;
+	proc = fvd_proc_current(false);
+	if (!proc)
+		return -ENOENT;
+	mutex_lock(&proc->map_lock);
+	if (fvd_holds_any(&proc->dom, r.addr, r.len))
+		fvd_release_span(proc, file, r.addr, r.len);
+	else
+		ret = -ENOENT;
+	mutex_unlock(&proc->map_lock);
+	fvd_proc_put(proc);
+	return ret;
+}
+
+/* Remove the page table entries of [addr, end) from @mm's range VMAs. */
+static void fvd_zap(struct mm_struct *mm, unsigned long addr,
+		    unsigned long end)
+{
+	struct vm_area_struct *vma;
+
+	mmap_read_lock(mm);
+	for (vma = find_vma_intersection(mm, addr, end); vma;
+	     vma = find_vma_intersection(mm, vma->vm_end, end)) {
+		unsigned long start = max(addr, vma->vm_start);
+		unsigned long stop = min(end, vma->vm_end);
+
+		if (fvd_vma_is_range(vma))
+			zap_page_range(vma, start, stop - start);
+	}
+	mmap_read_unlock(mm);
+}
+
+static int fvd_ioctl_revoke(struct file *file,
+			    struct flatvm_revoke __user *uarg)
+{
+	struct fvd_proc *proc, *tproc;
+	struct task_struct *task;
+	struct flatvm_revoke v;
+	struct mm_struct *mm;
+	int ret;
+
+	ret = fvd_copy_in(&v, sizeof(v), uarg);
+	if (ret)
+		return ret;
+	if (v.flags || v.pad || !fvd_span_ok(v.addr, v.len))
+		return -EINVAL;
+	mm = fvd_pidfd_mm(v.pidfd, &task);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
+	ret = -EINVAL;
+	if (mm == current->mm)
+		goto out_mm;
+	ret = -EPERM;
+	proc = fvd_proc_current(false);
+	if (!proc)
+		goto out_mm;
+	ret = -ENOENT;
+	tproc = fvd_proc_get(mm, task, false);
+	if (!tproc)
+		goto out_proc;
+
+	mutex_lock(&fvd_lock);
+	if (fv_holds_all(&fvd_arena, &proc->dom, v.addr, v.len, FV_READ))
+		ret = -EPERM;
+	else if (tproc->dead)
+		ret = -ESRCH;
+	else
+		ret = fv_release(&fvd_arena, &tproc->dom, v.addr, v.len,
+				 fvd_pages_released, NULL);
+	mutex_unlock(&fvd_lock);
+	if (!ret)
+		fvd_zap(mm, v.addr, v.addr + v.len);
+	fvd_proc_put(tproc);
+out_proc:
+	fvd_proc_put(proc);
+out_mm:
+	mmput(mm);
+	put_task_struct(task);
+	return ret;
+}
+
+static int fvd_ioctl_query(struct file *file, struct flatvm_query __user *uarg)
+{
+	struct mm_struct *mm = current->mm;
+	struct fv_lookup_result res;
+	struct vm_area_struct *vma;
+	struct flatvm_query q;
+	struct fvd_proc *proc;
+	u64 page;
+	int ret;
+
+	ret = fvd_copy_in(&q, sizeof(q), uarg);
+	if (ret)
+		return ret;
+	if (q.flags)
+		return -EINVAL;
+	page = q.addr & PAGE_MASK;
+	ret = -ENOENT;
+	proc = fvd_proc_current(false);
+	if (proc) {
+		ret = fv_rights(&fvd_arena, &proc->dom, page, &res);
+		fvd_proc_put(proc);
+	}
+	if (ret == -ENOENT) {
+		ret = fv_lookup(&fvd_arena, page, &res);
+		res.rights = 0;
+	}
+	if (ret)
+		return ret;
+
+	q.range_id = res.range;
+	q.ext_start = res.ext_start;
+	q.ext_len = res.ext_len;
+	q.rights = res.rights;
+	q.nholders = res.nholders;
+	q.oflags = 0;
+	q.pad = 0;
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, page);
+	if (vma && fvd_vma_is_range(vma))
+		q.oflags |= FLATVM_QUERY_MAPPED;
+	mmap_read_unlock(mm);
+	return copy_to_user(uarg, &q, sizeof(q)) ? -EFAULT : 0;
+}
+
+static int fvd_ioctl_stats(struct file *file, struct flatvm_stats __user *uarg)
+{
+	struct flatvm_stats s;
+	struct fv_stats st;
+	int ret;
+
+	ret = fvd_copy_in(&s, sizeof(s), uarg);
+	if (ret)
+		return ret;
+	if (s.flags)
+		return -EINVAL;
+	mutex_lock(&fvd_lock);
+	fv_stats(&fvd_arena, &st);
+	s.pages = fvd_pages_total();
+	s.user_pages = fvd_pages_of_current_user();
+	fv_lock(&fvd_arena.lock);
+	s.ranges = fvd_count_ranges_locked();
+	fv_unlock(&fvd_arena.lock);
+	mutex_unlock(&fvd_lock);
+
+	s.window_base = fvd_window_base;
+	s.window_size = st.window_bytes;
+	s.free_bytes = st.free_bytes;
+	s.largest_free = st.largest_free;
+	s.extents = st.nextents;
+	s.holders = st.nholders;
+	s.processes = st.ndomains;
+	s.max_pages = READ_ONCE(fvd_max_pages);
+	s.max_user_pages = READ_ONCE(fvd_max_user_pages);
+	return copy_to_user(uarg, &s, sizeof(s)) ? -EFAULT : 0;
+}
+
+static long fvd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case FLATVM_IOC_ALLOC:
+		return fvd_ioctl_alloc(file, uarg);
+	case FLATVM_IOC_GRANT:
+		return fvd_ioctl_grant(file, uarg);
+	case FLATVM_IOC_ATTACH:
+		return fvd_ioctl_attach(file, uarg);
+	case FLATVM_IOC_RELEASE:
+		return fvd_ioctl_release(file, uarg);
+	case FLATVM_IOC_REVOKE:
+		return fvd_ioctl_revoke(file, uarg);
+	case FLATVM_IOC_QUERY:
+		return fvd_ioctl_query(file, uarg);
+	case FLATVM_IOC_STATS:
+		return fvd_ioctl_stats(file, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* 32-bit tasks cannot address the window: refuse them at the door. */
+static int fvd_open(struct inode *inode, struct file *file)
+{
+	if (in_compat_syscall())
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/* No .compat_ioctl: a descriptor passed to a 32-bit task gets -ENOTTY. */
+static const struct file_operations fvd_fops = {
+	.owner = THIS_MODULE,
+	.open = fvd_open,
+	.unlocked_ioctl = fvd_ioctl,
+	.mmap = fvd_mmap,
+	.get_unmapped_area = fvd_get_unmapped_area,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice fvd_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "flatvm",
+	.fops = &fvd_fops,
+	.mode = 0666,
+};
+
+static int __init fvd_init(void)
+{
+	int ret;
+
+	if (!fvd_window_size || !PAGE_ALIGNED(fvd_window_base) ||
+	    !PAGE_ALIGNED(fvd_window_size) || fvd_window_base < SZ_4G ||
+	    fvd_window_base > DEFAULT_MAP_WINDOW ||
+	    fvd_window_size > DEFAULT_MAP_WINDOW - fvd_window_base) {
+		pr_err("flatvm: window 0x%lx+0x%lx is not inside user space\n",
+		       fvd_window_base, fvd_window_size);
+		return -EINVAL;
+	}
+	ret = fv_kmem_init();
+	if (ret)
+		return ret;
+	ret = fv_arena_init(&fvd_arena, fvd_window_base, fvd_window_size);
+	if (ret)
+		goto err_kmem;
+	fvd_debugfs_init();
+	ret = misc_register(&fvd_misc);
+	if (ret)
+		goto err_arena;
+	return 0;
+
+err_arena:
+	fvd_debugfs_exit();
+	fv_arena_destroy(&fvd_arena);
+err_kmem:
+	fv_kmem_exit();
+	return ret;
+}
+
+static void __exit fvd_exit(void)
+{
+	misc_deregister(&fvd_misc);
+	fvd_debugfs_exit();
+	fvd_procs_exit();
+	fv_arena_destroy(&fvd_arena);
+	fv_kmem_exit();
+}
+
+module_init(fvd_init);
+module_exit(fvd_exit);
+MODULE_DESCRIPTION("flatvm: one flat address window shared by processes");
+MODULE_LICENSE("GPL");

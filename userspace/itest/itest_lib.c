@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * flatvm integration tests: ioctl wrappers, memory probes, peers.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "itest.h"
+
+uint64_t win_base, win_size;
+
+void it_fail(const char *file, int line, const char *what)
+{
+	printf("    %s:%d: check failed: %s\n", file, line, what);
+	fflush(stdout);
+}
+
+void it_fail_rc(const char *file, int line, const char *what, long got,
+		long want)
+{
+	printf("    %s:%d: %s = %ld (%s), want %ld (%s)\n", file, line, what,
+	       got, got < 0 ? strerror((int)-got) : "ok", want,
+	       want < 0 ? strerror((int)-want) : "ok");
+	fflush(stdout);
+}
+
+int fv_open(void)
+{
+	int fd = open(FLATVM_DEVICE, O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int fv_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+int fv_alloc(int fd, uint64_t len, uint32_t rights, uint32_t flags,
+	     uint64_t *addr)
+{
+	struct flatvm_alloc a = {
+		.size = sizeof(a), .flags = flags, .len = len, .rights = rights,
+	};
+	int ret = fv_ioctl(fd, FLATVM_IOC_ALLOC, &a);
+
+	if (!ret && addr)
+		*addr = a.addr;
+	return ret;
+}
+
+int fv_grant(int fd, int pidfd, uint64_t addr, uint64_t len, uint32_t rights)
+{
+	struct flatvm_grant g = {
+		.size = sizeof(g), .pidfd = pidfd, .rights = rights,
+		.addr = addr, .len = len,
+	};
+
+	return fv_ioctl(fd, FLATVM_IOC_GRANT, &g);
+}
+
+int fv_attach(int fd, uint64_t addr, uint64_t len, uint32_t rights)
+{
+	struct flatvm_attach t = {
+		.size = sizeof(t), .addr = addr, .len = len, .rights = rights,
+	};
+
+	return fv_ioctl(fd, FLATVM_IOC_ATTACH, &t);
+}
+
+int fv_release(int fd, uint64_t addr, uint64_t len)
+{
+	struct flatvm_release r = {
+		.size = sizeof(r), .addr = addr, .len = len,
+	};
+
+	return fv_ioctl(fd, FLATVM_IOC_RELEASE, &r);
+}
+
+int fv_revoke(int fd, int pidfd, uint64_t addr, uint64_t len)
+{
+	struct flatvm_revoke v = {
+		.size = sizeof(v), .pidfd = pidfd, .addr = addr, .len = len,
+	};
+
+	return fv_ioctl(fd, FLATVM_IOC_REVOKE, &v);
+}
+
+int fv_query(int fd, uint64_t addr, struct flatvm_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->size = sizeof(*q);
+	q->addr = addr;
+	return fv_ioctl(fd, FLATVM_IOC_QUERY, q);
+}
+
+int fv_stats(int fd, struct flatvm_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->size = sizeof(*s);
+	return fv_ioctl(fd, FLATVM_IOC_STATS, s);
+}
+
+static sigjmp_buf probe_env;
+static volatile sig_atomic_t probe_sig;
+
+static void probe_handler(int sig)
+{
+	probe_sig = sig;
+	siglongjmp(probe_env, 1);
+}
+
+/* Run one access with SIGSEGV/SIGBUS turned into a return value. */
+#define PROBE(stmt)							\
+	do {								\
+		struct sigaction sa = { .sa_handler = probe_handler };	\
+		struct sigaction old_segv, old_bus;			\
+									\
+		sa.sa_flags = SA_NODEFER;				\
+		sigaction(SIGSEGV, &sa, &old_segv);			\
+		sigaction(SIGBUS, &sa, &old_bus);			\
+		probe_sig = 0;						\
+		if (!sigsetjmp(probe_env, 1)) {				\
+			stmt;						\
+		}							\
+		sigaction(SIGSEGV, &old_segv, NULL);			\
+		sigaction(SIGBUS, &old_bus, NULL);			\
+		return probe_sig;					\
+	} while (0)
+
+int probe_read(const void *p, uint8_t *out)
+{
+	PROBE(*out = *(const volatile uint8_t *)p);
+}
+
+int probe_write(void *p, uint8_t v)
+{
+	PROBE(*(volatile uint8_t *)p = v);
+}
+
+int probe_exec(void *p, int *ret)
+{
+	int (*fn)(void) = (int (*)(void))p;
+
+	PROBE(*ret = fn());
+}
+
+int pidfd_of(pid_t pid)
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static int param_path(char *buf, size_t n, const char *name)
+{
+	return snprintf(buf, n, "/sys/module/flatvm/parameters/%s", name);
+}
+
+int set_param(const char *name, unsigned long value)
+{
+	char path[128];
+	FILE *f;
+	int ret;
+
+	param_path(path, sizeof(path), name);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	ret = fprintf(f, "%lu\n", value) < 0 ? -EIO : 0;
+	if (fclose(f))
+		ret = -errno;
+	return ret;
+}
+
+unsigned long get_param(const char *name)
+{
+	unsigned long v = 0;
+	char path[128];
+	FILE *f;
+
+	param_path(path, sizeof(path), name);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%lu", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v;
+}
+
+int wait_status(pid_t pid)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0) {
+		if (errno != EINTR)
+			return -1;
+	}
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return WEXITSTATUS(st);
+}
+
+int peer_start(struct peer *p, int (*fn)(struct peer *self))
+{
+	int down[2], up[2];
+
+	if (pipe2(down, O_CLOEXEC) || pipe2(up, O_CLOEXEC))
+		return -errno;
+	fflush(stdout);
+	p->pid = fork();
+	if (p->pid < 0)
+		return -errno;
+	if (!p->pid) {
+		struct peer self = { .pid = getpid(), .pidfd = -1,
+				     .rd = down[0], .wr = up[1] };
+
+		close(down[1]);
+		close(up[0]);
+		_exit(fn(&self));
+	}
+	close(down[0]);
+	close(up[1]);
+	p->rd = up[0];
+	p->wr = down[1];
+	p->pidfd = pidfd_of(p->pid);
+	return p->pidfd < 0 ? p->pidfd : 0;
+}
+
+int peer_send(const struct peer *p, uint64_t v)
+{
+	return write(p->wr, &v, sizeof(v)) == sizeof(v) ? 0 : -EPIPE;
+}
+
+int peer_recv(const struct peer *p, uint64_t *v)
+{
+	return read(p->rd, v, sizeof(*v)) == sizeof(*v) ? 0 : -EPIPE;
+}
+
+int peer_wait(struct peer *p)
+{
+	int st = wait_status(p->pid);
+
+	close(p->rd);
+	close(p->wr);
+	if (p->pidfd >= 0)
+		close(p->pidfd);
+	return st;
+}

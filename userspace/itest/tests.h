@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* flatvm integration tests: the list, in the order they run. */
+#ifndef FLATVM_ITEST_TESTS_H
+#define FLATVM_ITEST_TESTS_H
+
+#define ITEST_LIST(X)				\
+	X(alloc_touch_release)			\
+	X(lazy_alloc)				\
+	X(window_reserved)			\
+	X(reserve_conflict)			\
+	X(rights_mmu)				\
+	X(mremap_refused)			\
+	X(partial_release)			\
+	X(munmap_releases)			\
+	X(address_reuse)			\
+	X(fork_inherits_nothing)		\
+	X(share_readonly)			\
+	X(share_pointer)			\
+	X(attach_rules)				\
+	X(owner_release_sharer_keeps)		\
+	X(lazy_shared)				\
+	X(revoke)				\
+	X(exit_and_kill_release)		\
+	X(caps_per_user)			\
+	X(caps_total)				\
+	X(bad_inputs)				\
+	X(concurrent_threads)			\
+	X(concurrent_processes)			\
+	X(final_state)
+
+#define X(name) int t_##name(void);
+ITEST_LIST(X)
+#undef X
+
+#endif /* FLATVM_ITEST_TESTS_H */
