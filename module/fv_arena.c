@@ -125,23 +125,28 @@ static struct fv_seg *seg_find(const struct fv_arena *a, u64 page)
 	return NULL;
 }
 
-/* @d's holder containing @page, else its first holder above @page. */
+/*
+ * @d's holder containing @page, else its first holder above @page.  The
+ * descent compares starts only (no extent is touched on the way down): it
+ * finds the last holder starting at or below @page, then looks at its end.
+ */
 static struct fv_holder *hold_find_from(const struct fv_domain *d, u64 page)
 {
 	const struct fv_rb_node *n = d->holds.node;
-	struct fv_holder *h, *above = NULL;
+	struct fv_holder *h, *below = NULL, *above = NULL;
 
 	while (n) {
 		h = fv_holder_of(n);
 		if (page < h->start) {
 			above = h;
 			n = n->left;
-		} else if (page >= h->start + h->seg->npages) {
-			n = n->right;
 		} else {
-			return h;
+			below = h;
+			n = n->right;
 		}
 	}
+	if (below && page < below->start + below->seg->npages)
+		return below;
 	return above;
 }
 
@@ -418,10 +423,13 @@ static void release_locked(struct fv_arena *a, struct fv_domain *d,
 
 	fv_lock_assert_held(&a->lock);
 	while (h && h->start < end) {
-		next = fv_holder_of(fv_rb_next(&h->rb));
-		if (next && next->start >= end)
-			next = NULL;
 		e = h->seg;
+		next = NULL;
+		if (fv_seg_end(e) < end) {
+			next = fv_holder_of(fv_rb_next(&h->rb));
+			if (next && next->start >= end)
+				next = NULL;
+		}
 		FV_ASSERT(fv_seg_end(e) <= end);
 		fv_rb_erase(&d->holds, &h->rb);
 		ext_unlink_holder(e, h);
@@ -591,7 +599,8 @@ static int hold_walk(const struct fv_domain *d, u64 first, u64 end,
 	range = h->seg->u.ext.range;
 	*count = 0;
 	for (;;) {
-		if (!h || h->start != cur)
+		/* Only the first holder may start below @first. */
+		if (!h || h->start > cur)
 			return -ENOENT;
 		if (h->seg->u.ext.range != range)
 			flags |= FV_WALK_CROSS;
