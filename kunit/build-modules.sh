@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Builds the out-of-tree modules against the debug kernel, each in its own
+# directory of symlinks under OUT so that no object lands in the work tree
+# (module/ also builds against Debian's stock kernel):
+#
+#   OUT/kunit/flatvm_kunit.ko   kunit/*.c + the core's own files
+#   OUT/flatvm/flatvm.ko        the driver, from the top-level Kbuild
+#
+# Usage: build-modules.sh KDIR OUT [kunit|flatvm]... [-- make args]
+# Prints the paths of the modules built, one a line.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+kdir=$1
+mkdir -p "$2"
+out=$(cd "$2" && pwd)
+shift 2
+which=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+	which+=("$1")
+	shift
+done
+[ "${1:-}" = "--" ] && shift
+[ ${#which[@]} -gt 0 ] || which=(kunit flatvm)
+
+# Refreshes a symlink farm: drop links whose target went away, then link
+# every file (cp -s never copies contents).
+farm() {
+	local dir=$1
+	shift
+	mkdir -p "$dir"
+	find "$dir" -xtype l -delete
+	cp -rsf "$@" "$dir/"
+}
+
+for m in "${which[@]}"; do
+	case $m in
+	kunit)
+		farm "$out/kunit" "$repo"/kunit/Kbuild "$repo"/kunit/*.c \
+			"$repo"/module/fv_*.c "$repo"/module/fv_*.h \
+			"$repo"/include
+		ko=$out/kunit/flatvm_kunit.ko
+		;;
+	flatvm)
+		farm "$out/flatvm" "$repo"/Kbuild "$repo"/module "$repo"/include
+		ko=$out/flatvm/flatvm.ko
+		;;
+	*)
+		echo "build-modules: unknown module $m" >&2
+		exit 2
+		;;
+	esac
+	make -C "$kdir" M="$(dirname "$ko")" "$@" modules >&2
+	echo "$ko"
+done

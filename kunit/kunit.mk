@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Kernel CI on the flatvm debug kernel; included by the top-level Makefile
+# (paths are relative to the top of the tree).
+#
+#   make debug-kernel     build (once, cached in /var/cache/flatvm) the
+#                         KUnit/KASAN/lockdep/kmemleak kernel
+#   make kunit            the KUnit suites (flatvm_kunit.ko) in that kernel
+#   make vm-debug-itest   the integration tests with flatvm.ko in that kernel
+#   make vm-fuzz          the ioctl fuzzer   (FUZZ_SECONDS, FUZZ_SEED, FUZZ_CALLS)
+#   make vm-stress        the stress run + fault injection (STRESS_OPS, STRESS_SEED)
+#   make kernel-ci        all four
+#
+# Each VM run prints its own "N passed, N failed" line last and fails on any
+# kernel report (KASAN, lockdep, DEBUG_VM, WARN, BUG, kmemleak).  Logs go to
+# kunit/build/logs/.
+
+FV_CI_DIR	:= kunit
+FV_CI_OUT	:= $(FV_CI_DIR)/build
+FV_CI_LOGS	:= $(FV_CI_OUT)/logs
+FV_CI_BIN	:= $(FV_CI_OUT)/bin
+FV_CI_KDIR	= $(shell cat $(FV_CI_OUT)/kdir)
+FV_CI_BZIMAGE	= $(FV_CI_KDIR)/arch/x86/boot/bzImage
+FV_CI_SUITES	= $(shell grep -c '^static struct kunit_suite ' $(FV_CI_DIR)/*.c | \
+		    awk -F: '{ n += $$2 } END { print n }')
+FV_CI_DEBS	:= qemu-system-x86 busybox-static cpio python3 gcc make \
+		   libc6-dev linux-source-6.1 bc bison flex libelf-dev \
+		   libssl-dev xz-utils
+FV_CI_CFLAGS	:= -std=gnu11 -Wall -Wextra -Werror -O2 -static \
+		   -Iinclude/uapi
+
+FUZZ_SECONDS	?= 120
+FUZZ_SEED	?= 1
+FUZZ_CALLS	?= 1000000
+STRESS_OPS	?= 100000
+STRESS_SEED	?= 1
+
+FV_ITEST_BIN	?= userspace/itest/flatvm-itest
+
+.PHONY: kunit-deps debug-kernel kunit vm-debug-itest vm-fuzz vm-stress \
+	kernel-ci
+
+# Missing Debian packages: installed when root, else the command is shown.
+kunit-deps:
+	@scripts/deps.sh $(FV_CI_DEBS)
+
+# Always asks the script, which answers at once when the cache is valid.
+debug-kernel: kunit-deps
+	@mkdir -p $(FV_CI_OUT)
+	@$(FV_CI_DIR)/build-debug-kernel.sh > $(FV_CI_OUT)/kdir.new
+	@tail -1 $(FV_CI_OUT)/kdir.new > $(FV_CI_OUT)/kdir && rm $(FV_CI_OUT)/kdir.new
+	@echo "debug-kernel: $$(cat $(FV_CI_OUT)/kdir)"
+
+$(FV_CI_BIN)/vmfuzz: userspace/vmfuzz/vmfuzz.c include/uapi/linux/flatvm.h
+	@mkdir -p $(@D)
+	$(CC) $(FV_CI_CFLAGS) -o $@ $<
+
+$(FV_CI_BIN)/vmstress: userspace/stress/vmstress.c include/uapi/linux/flatvm.h
+	@mkdir -p $(@D)
+	$(CC) $(FV_CI_CFLAGS) -pthread -o $@ $<
+
+# fv_ci_modules,<which>: build modules against the debug kernel.
+fv_ci_modules = $(FV_CI_DIR)/build-modules.sh $(FV_CI_KDIR) $(FV_CI_OUT) $(1) \
+		-- -s W=1 >/dev/null
+
+# fv_ci_run,<steps>,<timeout>,<files and -a settings>
+fv_ci_run = @mkdir -p $(FV_CI_LOGS) && \
+	$(FV_CI_DIR)/run-vm.sh -k $(FV_CI_BZIMAGE) -s $(1) -t $(2) \
+		-l $(FV_CI_LOGS)/$(subst $(comma),-,$(1)).log \
+		-n $(FV_CI_SUITES) $(3)
+comma := ,
+
+kunit: debug-kernel
+	@$(call fv_ci_modules,kunit)
+	$(call fv_ci_run,kunit,900,\
+		-f $(FV_CI_OUT)/kunit/flatvm_kunit.ko:/lib/flatvm/flatvm_kunit.ko)
+
+vm-debug-itest: debug-kernel $(FV_ITEST_BIN)
+	@$(call fv_ci_modules,flatvm)
+	$(call fv_ci_run,itest,900,\
+		-f $(FV_CI_OUT)/flatvm/flatvm.ko:/lib/flatvm/flatvm.ko \
+		-f $(FV_ITEST_BIN):/bin/flatvm-itest)
+
+vm-fuzz: debug-kernel $(FV_CI_BIN)/vmfuzz
+	@$(call fv_ci_modules,flatvm)
+	$(call fv_ci_run,fuzz,$(shell echo $$(($(FUZZ_SECONDS) + 600))),\
+		-f $(FV_CI_OUT)/flatvm/flatvm.ko:/lib/flatvm/flatvm.ko \
+		-f $(FV_CI_BIN)/vmfuzz:/bin/vmfuzz \
+		-a seconds=$(FUZZ_SECONDS) -a seed=$(FUZZ_SEED) \
+		-a calls=$(FUZZ_CALLS))
+
+vm-stress: debug-kernel $(FV_CI_BIN)/vmstress
+	@$(call fv_ci_modules,flatvm)
+	$(call fv_ci_run,stress,1800,\
+		-f $(FV_CI_OUT)/flatvm/flatvm.ko:/lib/flatvm/flatvm.ko \
+		-f $(FV_CI_BIN)/vmstress:/bin/vmstress \
+		-a ops=$(STRESS_OPS) -a seed=$(STRESS_SEED))
+
+kernel-ci: kunit vm-debug-itest vm-fuzz vm-stress
+
+CHECK_STEPS	+= kunit vm-debug-itest vm-fuzz vm-stress
