@@ -8,8 +8,10 @@
 #
 # Usage: run-vm.sh -m test|demo -k VMLINUZ -f FLATVM_KO -l LOG
 #                  [-p PROGRAM]... [-a MODARGS] [-t SECONDS]
-# Prints the console as it goes and, for -m test, a final line
-# "vm-test: N passed, N failed".  Exit status 0 when all passed.
+# Prints the console as it goes (prefixed "  | ") and, for -m test, the
+# verdict ending with a bare "N passed, N failed" line (the programs' tests,
+# insmod, rmmod, exit status, clean kernel log).  Exit status 0 when all
+# passed.
 set -euo pipefail
 
 mode=test kernel= ko= log= args= timeout=900
@@ -105,4 +107,5 @@ else
 	passed=$((passed + 1))
 fi
 echo "vm-$mode: $passed passed, $failed failed"
+[ "$mode" = test ] && echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

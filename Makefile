@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# flatvm: everything runs from here.
+#
+#   make              flatvm.ko (against Debian's headers) and the userspace
+#                     programs
+#   make module       flatvm.ko only (Kbuild at the top, objects in place)
+#   make vm-test      the integration tests in the dev VM (stock kernel)
+#   make demo         the dev VM demo: two processes pass a pointer through a
+#                     shared page, STATS and debugfs before and after
+#   make check        every step of CHECK_STEPS, each printing its own
+#                     "N passed, N failed", then one summed line
+#   make module-check flatvm.ko with W=1, sparse (C=2), checkpatch --strict
+#   make bench        make fuzz: delegated to userspace/
+#   make deps         install missing Debian packages (as root), or print the
+#                     command to run
+#
+# Hook for later steps: fragments included at the end (kunit/kunit.mk and
+# any other *.mk listed in CHECK_FRAGMENTS) define their targets and append
+# them to CHECK_STEPS.  A step is a make target that prints one or more bare
+# "N passed, N failed" lines (summed) and fails when anything failed.
+
+KVER		?= $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | \
+		     sed 's|.*/linux-headers-||' | sort -V | tail -1)
+KDIR		?= /lib/modules/$(KVER)/build
+VMLINUZ		?= /boot/vmlinuz-$(KVER)
+LINUX_SRC	?= /var/cache/flatvm/linux-source-6.1
+STEP_TIMEOUT	?= 3600
+
+DEB_PACKAGES	:= build-essential libc6-dev linux-headers-amd64 \
+		   linux-image-amd64 linux-source qemu-system-x86 \
+		   busybox-static cpio sparse clang libclang-rt-14-dev afl++ \
+		   gnuplot-nox python3 xz-utils
+
+CHECK_STEPS	:= host-check module-check vm-test
+CHECK_FRAGMENTS	:= kunit/kunit.mk
+
+# The integration tests as other fragments name them.
+FV_ITEST_BIN	:= userspace/itest/build/flatvm-itest
+
+.PHONY: all module userspace deps check host-check module-check vm-test \
+	demo bench fuzz clean
+
+all: module userspace
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+userspace:
+	$(MAKE) -C userspace all
+
+$(FV_ITEST_BIN): FORCE
+	$(MAKE) -C userspace itest
+FORCE:
+
+# Missing packages: installed when root, else the exact command is printed.
+deps:
+	@scripts/deps.sh $(DEB_PACKAGES)
+
+host-check:
+	$(MAKE) -C userspace check
+
+module-check: deps
+	@KDIR=$(KDIR) LINUX_SRC=$(LINUX_SRC) scripts/module-check.sh
+
+vm-test: deps module
+	@$(MAKE) --no-print-directory -C userspace vm-test VM_KVER=$(KVER) \
+		VM_KERNEL=$(VMLINUZ)
+
+demo: deps module
+	@$(MAKE) --no-print-directory -C userspace vm-demo VM_KVER=$(KVER) \
+		VM_KERNEL=$(VMLINUZ)
+
+bench:
+	$(MAKE) -C userspace bench
+
+fuzz:
+	$(MAKE) -C userspace fuzz
+
+check: deps
+	@STEP_TIMEOUT=$(STEP_TIMEOUT) scripts/check-steps.sh $(CHECK_STEPS)
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf build userspace/itest/build userspace/vm/build
+
+-include $(CHECK_FRAGMENTS)
