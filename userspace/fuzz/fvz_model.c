@@ -158,8 +158,14 @@ int fvz_model_holds_all(const struct fvz_model *m, unsigned int d, u64 addr,
 /* Pages @p and @q belong to one extent: same range, same holders. */
 static int same_extent(const struct fvz_model *m, u64 p, u64 q)
 {
-	return m->rid[p] && m->rid[p] == m->rid[q] &&
-	       !memcmp(m->rights[p], m->rights[q], sizeof(m->rights[p]));
+	unsigned int k;
+
+	if (!m->rid[p] || m->rid[p] != m->rid[q])
+		return 0;
+	for (k = 0; k < FVZ_NDOM; k++)
+		if (m->rights[p][k] != m->rights[q][k])
+			return 0;
+	return 1;
 }
 
 void fvz_model_page(const struct fvz_model *m, u64 p,

@@ -39,7 +39,9 @@ if [ "$lf_secs" -gt 0 ]; then
 		"$build/corpus" "$seeds" >"$log" 2>&1; then
 		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 		cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1)
-		echo "fvz libfuzzer: ${execs:-?} execs in $lf_secs s, $cov, corpus $(ls "$build/corpus" | wc -l) inputs, no mismatch"
+		ops=$(sed -n 's/^fvz libfuzzer totals: \([0-9]*\) ops.*/\1/p' "$log")
+		echo "fvz libfuzzer: ${execs:-?} execs, ${ops:-?} ops in $lf_secs s, $cov, corpus $(ls "$build/corpus" | wc -l) inputs, no mismatch"
+		grep '^fvz ops' "$log"
 		passed=$((passed + 1))
 	else
 		tail -n 60 "$log"
