@@ -3,19 +3,28 @@
 # programs are static: the VM's initramfs has no C library.
 ITEST_BIN	:= itest/build/flatvm-itest
 DEMO_BIN	:= itest/build/flatvm-demo
+COMPAT32_BIN	:= itest/build/flatvm-compat32
 ITEST_CFLAGS	:= -std=gnu11 -O2 -g -Wall -Wextra -Werror -static -pthread \
 		   -I$(TOP)/include/uapi
 ITEST_HDRS	:= $(wildcard itest/*.h) $(TOP)/include/uapi/linux/flatvm.h
 ITEST_SRCS	:= itest/itest_main.c itest/itest_lib.c $(wildcard itest/t_*.c)
 
-$(ITEST_BIN): $(ITEST_SRCS) $(ITEST_HDRS)
+# The 32-bit program is embedded (compat32_blob.S) and run from a memfd.
+$(ITEST_BIN): $(ITEST_SRCS) $(ITEST_HDRS) itest/compat32_blob.S $(COMPAT32_BIN)
 	@mkdir -p $(dir $@)
-	$(CC) $(ITEST_CFLAGS) -o $@ $(ITEST_SRCS)
+	$(CC) $(ITEST_CFLAGS) -DCOMPAT32_BIN='"$(COMPAT32_BIN)"' -o $@ \
+		$(ITEST_SRCS) itest/compat32_blob.S
 
 $(DEMO_BIN): itest/demo.c itest/itest_lib.c $(ITEST_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ITEST_CFLAGS) -o $@ itest/demo.c itest/itest_lib.c
 
+# A 32-bit caller for t_compat_rejected, assembled without any libc.
+$(COMPAT32_BIN): itest/compat32.s
+	@mkdir -p $(dir $@)
+	as --32 -o $@.o $<
+	ld -m elf_i386 -static -o $@ $@.o
+
 .PHONY: itest
-itest: $(ITEST_BIN) $(DEMO_BIN)
+itest: $(ITEST_BIN) $(DEMO_BIN) $(COMPAT32_BIN)
 all: itest

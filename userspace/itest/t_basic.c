@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -326,5 +327,38 @@ int t_fork_inherits_nothing(void)
 	CHECK_RC(fv_stats(fd, &s), 0);
 	CHECK(s.pages == 2 && s.processes == 1);
 	CHECK_RC(fv_release(fd, addr, 2 * PAGE), 0);
+	return 0;
+}
+
+/* The ioctl number compat32.s hard-codes. */
+_Static_assert(FLATVM_IOC_STATS == 0xC068F706, "update compat32.s");
+
+extern const char compat32_elf[], compat32_elf_end[];
+
+int t_compat_rejected(void)
+{
+	size_t len = (size_t)(compat32_elf_end - compat32_elf);
+	char *argv[] = { "flatvm-compat32", NULL };
+	int fd = fv_open(), mfd, st;
+	pid_t pid;
+
+	CHECK(fd >= 0);
+	mfd = memfd_create("flatvm-compat32", MFD_CLOEXEC);
+	CHECK(mfd > 3 || (mfd >= 0 && (mfd = fcntl(mfd, F_DUPFD_CLOEXEC, 4)) > 3));
+	CHECK(write(mfd, compat32_elf, len) == (ssize_t)len);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (!pid) {
+		/* A descriptor opened by a 64-bit process, inherited. */
+		if (fd == 3 ? fcntl(3, F_SETFD, 0) : dup2(fd, 3) != 3)
+			_exit(10);
+		fexecve(mfd, argv, environ);
+		_exit(11);
+	}
+	st = wait_status(pid);
+	if (st)
+		printf("    32-bit caller: status %d (1: ioctl, 2: open, 10, 11: exec)\n",
+		       st);
+	CHECK(st == 0);
 	return 0;
 }

@@ -145,6 +145,60 @@ static int peer_no_grant(struct peer *self)
 	return 0;
 }
 
+static int peer_conflict(struct peer *self)
+{
+	uint64_t addr, len;
+	uint8_t *mine;
+	int fd = fv_open();
+
+	NEED(fd >= 0, 2);
+	NEED(!peer_recv(self, &addr), 3);
+	NEED(!peer_recv(self, &len), 4);
+	/* Reserve the window, then put a mapping of our own into it. */
+	NEED(fv_attach(fd, addr, len, RD) == 0, 5);
+	NEED(!fv_release(fd, addr, len), 6);
+	NEED(!munmap((void *)addr, len), 7);
+	mine = mmap((void *)addr, PAGE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	NEED(mine == (void *)addr, 8);
+	mine[0] = 77;
+	NEED(!peer_send(self, 1), 9);
+	NEED(!peer_recv(self, &len), 10);
+	/* flatvm never maps over it. */
+	NEED(fv_attach(fd, addr, PAGE, RD) == -EEXIST, 11);
+	NEED(mine[0] == 77, 12);
+	NEED(!peer_send(self, 2), 13);
+	NEED(!peer_recv(self, &len), 14);
+	return 0;
+}
+
+int t_attach_conflict(void)
+{
+	struct flatvm_stats s;
+	uint64_t addr, v;
+	struct peer b;
+	int fd = fv_open();
+
+	CHECK(fd >= 0);
+	CHECK_RC(fv_alloc(fd, 2 * PAGE, RW, 0, &addr), 0);
+	CHECK_RC(peer_start(&b, peer_conflict), 0);
+	CHECK_RC(fv_grant(fd, b.pidfd, addr, 2 * PAGE, RD), 0);
+	CHECK_RC(peer_send(&b, addr), 0);
+	CHECK_RC(peer_send(&b, 2 * PAGE), 0);
+	CHECK_RC(peer_recv(&b, &v), 0);
+	CHECK_RC(fv_grant(fd, b.pidfd, addr, PAGE, RD), 0);
+	CHECK_RC(peer_send(&b, 0), 0);
+	CHECK_RC(peer_recv(&b, &v), 0);
+	CHECK(v == 2);
+	/* The failed attach left the grant and nothing else. */
+	CHECK_RC(fv_stats(fd, &s), 0);
+	CHECK(s.pages == 2 && s.holders == 3);
+	CHECK_RC(peer_send(&b, 0), 0);
+	CHECK(peer_wait(&b) == 0);
+	CHECK_RC(fv_release(fd, addr, 2 * PAGE), 0);
+	return 0;
+}
+
 int t_attach_rules(void)
 {
 	uint64_t addr, ro, v;

@@ -14,9 +14,11 @@
 	X(munmap_releases)			\
 	X(address_reuse)			\
 	X(fork_inherits_nothing)		\
+	X(compat_rejected)			\
 	X(share_readonly)			\
 	X(share_pointer)			\
 	X(attach_rules)				\
+	X(attach_conflict)			\
 	X(owner_release_sharer_keeps)		\
 	X(lazy_shared)				\
 	X(revoke)				\

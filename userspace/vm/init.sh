@@ -8,6 +8,7 @@
 #
 # Command line: fvvm=test|demo  fvvm_args=<flatvm.ko parameters, ',' for ' '>
 #               fvvm_timeout=<seconds for the programs>
+#               fvvm_filter=<run only the tests whose name contains it>
 
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -19,12 +20,14 @@ mount -t tmpfs tmpfs /tmp
 
 mode=test
 modargs=
+filter=
 limit=600
 for w in $(cat /proc/cmdline); do
 	case $w in
 	fvvm=*) mode=${w#fvvm=} ;;
 	fvvm_args=*) modargs=$(echo "${w#fvvm_args=}" | tr , ' ') ;;
 	fvvm_timeout=*) limit=${w#fvvm_timeout=} ;;
+	fvvm_filter=*) filter=${w#fvvm_filter=} ;;
 	esac
 done
 
@@ -34,7 +37,8 @@ echo "FVVM-BEGIN mode=$mode kernel=$(uname -r)"
 if insmod /lib/flatvm/flatvm.ko $modargs; then
 	echo "PASS insmod"
 	case $mode in
-	test) timeout "$limit" /bin/flatvm-itest || rc=$? ;;
+	# shellcheck disable=SC2086
+	test) timeout "$limit" /bin/flatvm-itest $filter || rc=$? ;;
 	demo) timeout "$limit" /bin/flatvm-demo || rc=$? ;;
 	*) echo "unknown mode $mode"; rc=2 ;;
 	esac

@@ -7,16 +7,16 @@
 # log free of WARN/BUG/Oops/"general protection".
 #
 # Usage: run-vm.sh -m test|demo -k VMLINUZ -f FLATVM_KO -l LOG
-#                  [-p PROGRAM]... [-a MODARGS] [-t SECONDS]
+#                  [-p PROGRAM]... [-a MODARGS] [-t SECONDS] [-F FILTER]
 # Prints the console as it goes (prefixed "  | ") and, for -m test, the
 # verdict ending with a bare "N passed, N failed" line (the programs' tests,
 # insmod, rmmod, exit status, clean kernel log).  Exit status 0 when all
 # passed.
 set -euo pipefail
 
-mode=test kernel= ko= log= args= timeout=900
+mode=test kernel= ko= log= args= timeout=900 filter=
 progs=()
-while getopts m:k:f:l:p:a:t: opt; do
+while getopts m:k:f:l:p:a:t:F: opt; do
 	case $opt in
 	m) mode=$OPTARG ;;
 	k) kernel=$OPTARG ;;
@@ -25,6 +25,7 @@ while getopts m:k:f:l:p:a:t: opt; do
 	p) progs+=("$OPTARG") ;;
 	a) args=$OPTARG ;;
 	t) timeout=$OPTARG ;;
+	F) filter=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
@@ -56,6 +57,7 @@ mkdir -p "$(dirname "$log")"
 cmdline="console=ttyS0 quiet loglevel=4 panic=-1 fvvm=$mode"
 cmdline+=" fvvm_timeout=$((timeout - 120))"
 [ -n "$args" ] && cmdline+=" fvvm_args=${args// /,}"
+[ -n "$filter" ] && cmdline+=" fvvm_filter=$filter"
 echo "run-vm: booting $(basename "$kernel") mode=$mode (timeout ${timeout}s)" >&2
 start=$(date +%s)
 set +e

@@ -3,6 +3,7 @@
 # userspace/Makefile; paths are relative to userspace/.
 #
 #   make vm-test   the integration tests; last line "N passed, N failed"
+#                  (VM_FILTER=name runs only the tests whose name has it)
 #   make vm-demo   the demo (two processes, one pointer)
 #
 # flatvm.ko is built by the top-level Makefile (`make module`) against
@@ -14,6 +15,7 @@ VM_KO		?= $(TOP)/flatvm.ko
 VM_LOGS		:= vm/build
 VM_TIMEOUT	?= 900
 VM_MODARGS	?=
+VM_FILTER	?=
 
 .PHONY: vm-test vm-demo vm-ko
 vm-ko:
@@ -25,7 +27,8 @@ vm-test: vm-ko
 	@$(MAKE) --no-print-directory itest >/dev/null
 	@mkdir -p $(VM_LOGS)
 	@vm/run-vm.sh -m test -k $(VM_KERNEL) -f $(VM_KO) -t $(VM_TIMEOUT) \
-		-l $(VM_LOGS)/vm-test.log -p $(ITEST_BIN) -a "$(VM_MODARGS)"
+		-l $(VM_LOGS)/vm-test.log -p $(ITEST_BIN) -a "$(VM_MODARGS)" \
+		-F "$(VM_FILTER)"
 
 vm-demo: vm-ko
 	@$(MAKE) --no-print-directory itest >/dev/null
