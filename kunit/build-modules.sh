@@ -8,6 +8,10 @@
 #   OUT/kunit/flatvm_kunit.ko   kunit/*.c + the core's own files
 #   OUT/flatvm/flatvm.ko        the driver, from the top-level Kbuild
 #
+# Both are built with W=1 and sparse (C=2) and any compiler or sparse
+# warning fails the build (the debug kernel's config enables code paths,
+# lockdep and KASAN annotations, that the stock build does not see).
+#
 # Usage: build-modules.sh KDIR OUT [kunit|flatvm]... [-- make args]
 # Prints the paths of the modules built, one a line.
 set -euo pipefail
@@ -52,6 +56,18 @@ for m in "${which[@]}"; do
 		exit 2
 		;;
 	esac
-	make -C "$kdir" M="$(dirname "$ko")" "$@" modules >&2
+	log=$out/$m.build.log
+	# Objects built with warnings last time are rebuilt to show them again.
+	if [ -f "$log" ] && grep -qE 'warning:|error:' "$log"; then
+		make -C "$kdir" M="$(dirname "$ko")" clean >/dev/null 2>&1
+	fi
+	lint=(W=1)
+	command -v sparse >/dev/null && lint+=(C=2 CHECK=sparse)
+	if ! make -C "$kdir" M="$(dirname "$ko")" "${lint[@]}" "$@" modules \
+		>"$log" 2>&1 || grep -qE 'warning:|error:' "$log"; then
+		grep -E 'warning:|error:' "$log" >&2 || tail -20 "$log" >&2
+		echo "build-modules: $m failed (log $log)" >&2
+		exit 1
+	fi
 	echo "$ko"
 done

@@ -61,7 +61,7 @@ $(FV_CI_BIN)/vmstress: userspace/stress/vmstress.c include/uapi/linux/flatvm.h
 
 # fv_ci_modules,<which>: build modules against the debug kernel.
 fv_ci_modules = $(FV_CI_DIR)/build-modules.sh $(FV_CI_KDIR) $(FV_CI_OUT) $(1) \
-		-- -s W=1 >/dev/null
+		>/dev/null
 
 # fv_ci_run,<steps>,<timeout>,<files and -a settings>
 fv_ci_run = @mkdir -p $(FV_CI_LOGS) && \
