@@ -53,8 +53,8 @@ static struct fvz {
 	struct fv_domain d[FVZ_NDOM];
 	u64 nranges;
 	u64 core_id[FVZ_MAX_RANGES + 1];	/* by model range id */
-	u8 freed_model[FVZ_MAX_PAGES];
-	u8 freed_core[FVZ_MAX_PAGES];
+	u8 freed_model[FVZ_MAX_UNITS];
+	u8 freed_core[FVZ_MAX_UNITS];
 } z;
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -68,8 +68,9 @@ fail(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n(window: page %#llx, %llu pages)\n",
-		(unsigned long long)z.m.base, (unsigned long long)z.m.npages);
+	fprintf(stderr, "\n(window: page %#llx, %llu units of 2^%u pages)\n",
+		(unsigned long long)z.m.base, (unsigned long long)z.m.n,
+		z.m.shift);
 	if (fvz_fail_hook)
 		fvz_fail_hook();
 	abort();
@@ -101,9 +102,25 @@ static u16 in16(void)
 	return lo | (u16)in8() << 8;
 }
 
-static u64 page_addr(u64 p)
+/* First byte of window-relative unit @p; bytes in @n units. */
+static u64 unit_addr(u64 p)
 {
-	return (z.m.base + p) << FV_PAGE_SHIFT;
+	return (z.m.base + (p << z.m.shift)) << FV_PAGE_SHIFT;
+}
+
+static u64 ubytes(u64 n)
+{
+	return n << (z.m.shift + FV_PAGE_SHIFT);
+}
+
+/* The window-relative unit holding @addr, or -1 when outside. */
+static u64 unit_of(u64 addr)
+{
+	u64 page = addr >> FV_PAGE_SHIFT;
+
+	if (page < z.m.base || page - z.m.base >= z.m.n << z.m.shift)
+		return ~0ull;
+	return (page - z.m.base) >> z.m.shift;
 }
 
 static void released_cb(void *ctx, u64 addr, u64 len)
@@ -112,12 +129,12 @@ static void released_cb(void *ctx, u64 addr, u64 len)
 
 	(void)ctx;
 	if (fvz_model_span(&z.m, addr, len, &first, &n))
-		fail("released run %#llx+%#llx is not whole pages of the window",
+		fail("released run %#llx+%#llx is not whole units of the window",
 		     (unsigned long long)addr, (unsigned long long)len);
 	for (p = first; p < first + n; p++) {
 		if (z.freed_core[p])
 			fail("page %#llx released twice",
-			     (unsigned long long)page_addr(p));
+			     (unsigned long long)unit_addr(p));
 		z.freed_core[p] = 1;
 	}
 }
@@ -142,8 +159,8 @@ void fvz_print_stats(FILE *f)
 /* Before a mutating operation: arm fault injection, clear released sets. */
 static unsigned long op_begin(void)
 {
-	memset(z.freed_model, 0, z.m.npages);
-	memset(z.freed_core, 0, z.m.npages);
+	memset(z.freed_model, 0, z.m.n);
+	memset(z.freed_core, 0, z.m.n);
 	if (z.inject >= 0) {
 		z.saved = z.m;
 		fv_host_fail_after = z.inject;
@@ -162,11 +179,13 @@ static void op_end(void)
  */
 static void expect_rc(int got, int want, unsigned long failures0)
 {
+	if (want == -EDOM)
+		fail("fuzzer bug: a valid span off the unit grid");
 	if (got == -ENOMEM && want == 0 && z.inject >= 0) {
 		if (fv_host_failures == failures0)
 			fail("-ENOMEM but no allocation failed");
 		z.m = z.saved;
-		memset(z.freed_model, 0, z.m.npages);
+		memset(z.freed_model, 0, z.m.n);
 		fvz_total_injected++;
 		return;
 	}
@@ -178,10 +197,10 @@ static void compare_released(void)
 {
 	u64 p;
 
-	for (p = 0; p < z.m.npages; p++)
+	for (p = 0; p < z.m.n; p++)
 		if (z.freed_core[p] != z.freed_model[p])
 			fail("page %#llx: %s, model says %s",
-			     (unsigned long long)page_addr(p),
+			     (unsigned long long)unit_addr(p),
 			     z.freed_core[p] ? "reported released" :
 					       "not reported released",
 			     z.freed_model[p] ? "released" : "not released");
@@ -192,10 +211,10 @@ static int check_lookup(u64 addr, const struct fvz_page_info *known)
 {
 	struct fv_lookup_result r;
 	struct fvz_page_info info;
-	u64 page = addr >> FV_PAGE_SHIFT, p = page - z.m.base;
+	u64 p = unit_of(addr);
 	int rc, want = -ENOENT;
 
-	if (page >= z.m.base && p < z.m.npages && z.m.rid[p])
+	if (p != ~0ull && z.m.rid[p])
 		want = 0;
 	memset(&r, 0, sizeof(r));
 	rc = fv_lookup(&z.a, addr, &r);
@@ -209,16 +228,16 @@ static int check_lookup(u64 addr, const struct fvz_page_info *known)
 	else
 		fvz_model_page(&z.m, p, &info);
 	if (r.range != z.core_id[info.rid] ||
-	    r.ext_start != page_addr(info.ext_first) ||
-	    r.ext_len != info.ext_npages << FV_PAGE_SHIFT ||
+	    r.ext_start != unit_addr(info.ext_first) ||
+	    r.ext_len != ubytes(info.ext_n) ||
 	    r.nholders != info.nholders)
 		fail("fv_lookup(%#llx): range %llu ext %#llx+%#llx holders %u; model: range %llu ext %#llx+%#llx holders %u",
 		     (unsigned long long)addr, (unsigned long long)r.range,
 		     (unsigned long long)r.ext_start,
 		     (unsigned long long)r.ext_len, r.nholders,
 		     (unsigned long long)z.core_id[info.rid],
-		     (unsigned long long)page_addr(info.ext_first),
-		     (unsigned long long)(info.ext_npages << FV_PAGE_SHIFT),
+		     (unsigned long long)unit_addr(info.ext_first),
+		     (unsigned long long)(ubytes(info.ext_n)),
 		     info.nholders);
 	return 0;
 }
@@ -229,10 +248,10 @@ static int check_rights(unsigned int d, u64 addr,
 {
 	struct fv_lookup_result r;
 	struct fvz_page_info info;
-	u64 page = addr >> FV_PAGE_SHIFT, p = page - z.m.base;
+	u64 p = unit_of(addr);
 	int rc, want = -ENOENT;
 
-	if (page >= z.m.base && p < z.m.npages && z.m.rights[p][d])
+	if (p != ~0ull && z.m.rights[p][d])
 		want = 0;
 	memset(&r, 0, sizeof(r));
 	rc = fv_rights(&z.a, &z.d[d], addr, &r);
@@ -246,8 +265,8 @@ static int check_rights(unsigned int d, u64 addr,
 	else
 		fvz_model_page(&z.m, p, &info);
 	if (r.rights != z.m.rights[p][d] || r.range != z.core_id[info.rid] ||
-	    r.ext_start != page_addr(info.ext_first) ||
-	    r.ext_len != info.ext_npages << FV_PAGE_SHIFT ||
+	    r.ext_start != unit_addr(info.ext_first) ||
+	    r.ext_len != ubytes(info.ext_n) ||
 	    r.nholders != info.nholders)
 		fail("fv_rights(d%u, %#llx): rights %#x range %llu ext %#llx+%#llx holders %u; model: rights %#x ext %#llx+%#llx holders %u",
 		     d, (unsigned long long)addr, r.rights,
@@ -255,8 +274,8 @@ static int check_rights(unsigned int d, u64 addr,
 		     (unsigned long long)r.ext_start,
 		     (unsigned long long)r.ext_len, r.nholders,
 		     z.m.rights[p][d],
-		     (unsigned long long)page_addr(info.ext_first),
-		     (unsigned long long)(info.ext_npages << FV_PAGE_SHIFT),
+		     (unsigned long long)unit_addr(info.ext_first),
+		     (unsigned long long)(ubytes(info.ext_n)),
 		     info.nholders);
 	return 0;
 }
@@ -264,11 +283,10 @@ static int check_rights(unsigned int d, u64 addr,
 /* fv_range_piece() at @addr; @first/@n: the model's piece if known (n != 0). */
 static int check_piece(u64 addr, u64 first, u64 n)
 {
-	u64 page = addr >> FV_PAGE_SHIFT, p = page - z.m.base;
-	u64 start = 0, len = 0;
+	u64 p = unit_of(addr), start = 0, len = 0;
 	int rc, want = -ENOENT;
 
-	if (page >= z.m.base && p < z.m.npages && z.m.rid[p])
+	if (p != ~0ull && z.m.rid[p])
 		want = 0;
 	rc = fv_range_piece(&z.a, addr, &start, &len);
 	if (rc != want)
@@ -278,12 +296,12 @@ static int check_piece(u64 addr, u64 first, u64 n)
 		return rc;
 	if (!n)
 		fvz_model_piece(&z.m, p, &first, &n);
-	if (start != page_addr(first) || len != n << FV_PAGE_SHIFT)
+	if (start != unit_addr(first) || len != ubytes(n))
 		fail("fv_range_piece(%#llx): %#llx+%#llx, model %#llx+%#llx",
 		     (unsigned long long)addr, (unsigned long long)start,
 		     (unsigned long long)len,
-		     (unsigned long long)page_addr(first),
-		     (unsigned long long)(n << FV_PAGE_SHIFT));
+		     (unsigned long long)unit_addr(first),
+		     (unsigned long long)ubytes(n));
 	return 0;
 }
 
@@ -305,7 +323,7 @@ static void check_state(int deep)
 		fail("fv_check() returned %d", rc);
 	fv_stats(&z.a, &st);
 	fvz_model_stats(&z.m, &ms);
-	if (st.window_bytes != z.m.npages << FV_PAGE_SHIFT ||
+	if (st.window_bytes != ubytes(z.m.n) ||
 	    st.free_bytes != ms.free_bytes ||
 	    st.largest_free != ms.largest_free || st.nfree != ms.nfree ||
 	    st.nextents != ms.nextents || st.nholders != ms.nholders ||
@@ -340,47 +358,50 @@ static void check_state(int deep)
 			     (unsigned long long)z.d[d].nholds,
 			     (unsigned long long)ms.dom_npages[d],
 			     (unsigned long long)ms.dom_nholds[d]);
-	for (p = 0; p < z.m.npages; p = e + 1) {
+	for (p = 0; p < z.m.n; p = e + 1) {
 		struct fvz_page_info info, *known = NULL;
 
 		e = p;
 		if (z.m.rid[p]) {
 			fvz_model_page(&z.m, p, &info);
 			known = &info;
-			e = p + info.ext_npages - 1;
+			e = p + info.ext_n - 1;
 			if (!pn || p >= pf + pn)
 				fvz_model_piece(&z.m, p, &pf, &pn);
 		} else {
-			while (e + 1 < z.m.npages && !z.m.rid[e + 1])
+			while (e + 1 < z.m.n && !z.m.rid[e + 1])
 				e++;
 		}
-		check_lookup(page_addr(p), known);
-		check_lookup(page_addr(e) + FV_PAGE_SIZE - 1, known);
+		check_lookup(unit_addr(p), known);
+		check_lookup(unit_addr(e) + ubytes(1) - 1, known);
 		if (known)
 			for (d = 0; d < FVZ_NDOM; d++)
-				check_rights(d, page_addr(p) + 0x10, known);
+				check_rights(d, unit_addr(p) + 0x10, known);
 		if (!deep)
 			continue;
 		for (q = p; q <= e; q++) {
-			check_lookup(page_addr(q) + (q & 0xfff), known);
-			check_piece(page_addr(q), known ? pf : 0,
+			check_lookup(unit_addr(q) +
+				     ((q * 0x9e3779b1ull) & (ubytes(1) - 1)),
+				     known);
+			check_piece(unit_addr(q), known ? pf : 0,
 				    known ? pn : 0);
 			for (d = 0; d < FVZ_NDOM; d++)
-				check_rights(d, page_addr(q), known);
+				check_rights(d, unit_addr(q), known);
 		}
 	}
 	if (deep) {
-		check_lookup(page_addr(0) - 1, NULL);
-		check_lookup(page_addr(z.m.npages), NULL);
+		check_lookup(unit_addr(0) - 1, NULL);
+		check_lookup(unit_addr(z.m.n), NULL);
 	}
 }
 
 /* An address near the window: sometimes just outside, any byte offset. */
 static u64 pick_addr(void)
 {
-	u64 p = in16() % (z.m.npages + 8);
+	u64 p = in16() % (z.m.n + 8);
+	u64 in_unit = ((u64)in16() << FV_PAGE_SHIFT) & (ubytes(1) - 1);
 
-	return page_addr(p) - 4 * FV_PAGE_SIZE + (u64)in8() * 16;
+	return unit_addr(p) - 4 * FV_PAGE_SIZE + in_unit + (u64)in8() * 16;
 }
 
 /*
@@ -391,40 +412,40 @@ static u64 pick_addr(void)
 static void pick_span(unsigned int d, u64 *addr, u64 *len)
 {
 	u8 mode = in8() % 32;
-	u64 p = in16() % z.m.npages, n = 1 + in8() % 16, q, k;
+	u64 p = in16() % z.m.n, n = 1 + in8() % 16, q, k;
 	struct fvz_page_info info;
 
-	*addr = page_addr(p);
-	*len = n << FV_PAGE_SHIFT;
+	*addr = unit_addr(p);
+	*len = ubytes(n);
 	switch (mode) {
 	case 0 ... 13:	/* pages @d holds, from the first held at or after p */
-		for (k = 0; k < z.m.npages; k++) {
-			q = (p + k) % z.m.npages;
+		for (k = 0; k < z.m.n; k++) {
+			q = (p + k) % z.m.n;
 			if (z.m.rights[q][d])
 				break;
 		}
-		if (k == z.m.npages)
+		if (k == z.m.n)
 			return;
-		for (k = 0; k < n && q + k < z.m.npages &&
+		for (k = 0; k < n && q + k < z.m.n &&
 			    z.m.rights[q + k][d]; k++)
 			;
-		*addr = page_addr(q);
-		*len = k << FV_PAGE_SHIFT;
+		*addr = unit_addr(q);
+		*len = ubytes(k);
 		return;
 	case 14 ... 19:	/* any pages */
 		return;
 	case 20 ... 22:	/* the extent around p */
 		if (z.m.rid[p]) {
 			fvz_model_page(&z.m, p, &info);
-			*addr = page_addr(info.ext_first);
-			*len = info.ext_npages << FV_PAGE_SHIFT;
+			*addr = unit_addr(info.ext_first);
+			*len = ubytes(info.ext_n);
 		}
 		return;
 	case 23 ... 25:	/* the range piece around p */
 		if (z.m.rid[p]) {
 			fvz_model_piece(&z.m, p, &q, &k);
-			*addr = page_addr(q);
-			*len = k << FV_PAGE_SHIFT;
+			*addr = unit_addr(q);
+			*len = ubytes(k);
 		}
 		return;
 	case 26:	/* unaligned address */
@@ -434,10 +455,10 @@ static void pick_span(unsigned int d, u64 *addr, u64 *len)
 		*len = in8() % 2 ? 0 : *len + 0x800;
 		return;
 	case 28:	/* starts below the window */
-		*addr = page_addr(0) - (1 + in8() % 4) * FV_PAGE_SIZE;
+		*addr = unit_addr(0) - (1 + in8() % 4) * FV_PAGE_SIZE;
 		return;
 	case 29:	/* ends past the window */
-		*len = (z.m.npages - p + in8() % 4) << FV_PAGE_SHIFT;
+		*len = ubytes(z.m.n - p + in8() % 4);
 		return;
 	default:	/* wraps around, or far too long */
 		*len = in8() % 2 ? ~0xfffull : 0 - *addr;
@@ -465,23 +486,23 @@ static void op_alloc(void)
 	int rc, want;
 
 	if (b < 160)
-		len = (u64)(1 + b % 8) << FV_PAGE_SHIFT;
+		len = ubytes(1 + b % 8);
 	else if (b < 220)
-		len = (u64)(1 + in8() % 64) << FV_PAGE_SHIFT;
+		len = ubytes(1 + in8() % 64);
 	else if (b < 250)
-		len = (1 + in16() % z.m.npages) << FV_PAGE_SHIFT;
+		len = ubytes(1 + in16() % z.m.n);
 	else if (b == 250)
 		len = 0;
 	else if (b == 251)
 		len = FV_PAGE_SIZE + 1;
 	else if (b == 252)
-		len = (z.m.npages + 1) << FV_PAGE_SHIFT;
+		len = ubytes(z.m.n + 1);
 	else if (b == 253)
 		len = ~0xfffull;
 	else if (b == 254)
 		len = (u64)1 << 63;
 	else
-		len = z.m.npages << FV_PAGE_SHIFT;
+		len = ubytes(z.m.n);
 	b = in8() % 32;
 	if (b < 12)
 		align = 0;
@@ -500,7 +521,8 @@ static void op_alloc(void)
 	count(K_ALLOC, rc);
 	want = fvz_model_alloc_args(len, align, rights);
 	if (want || rc == -ENOSPC) {
-		if (!want && fvz_model_fits(&z.m, len >> FV_PAGE_SHIFT, align))
+		if (!want && fvz_model_fits(&z.m, len >> (z.m.shift + FV_PAGE_SHIFT),
+					    align))
 			fail("-ENOSPC for %#llx bytes aligned %#llx, the model has a fit",
 			     (unsigned long long)len, (unsigned long long)align);
 		expect_rc(rc, want ? want : -ENOSPC, f0);
@@ -519,7 +541,7 @@ static void op_alloc(void)
 		if (z.m.rid[p])
 			fail("fv_alloc gave %#llx+%#llx, page %#llx is in use",
 			     (unsigned long long)addr, (unsigned long long)len,
-			     (unsigned long long)page_addr(p));
+			     (unsigned long long)unit_addr(p));
 	if (z.m.next_rid > FVZ_MAX_RANGES)
 		fail("more ranges than the fuzzer can track");
 	id = fvz_model_alloc(&z.m, d, first, n, rights);
@@ -673,55 +695,62 @@ static void run_op(u8 b)
 	check_state(0);
 }
 
-/* Window geometry from the first bytes. */
+/*
+ * Window geometry from the first bytes: 64 to 4096 units of 2^shift pages
+ * (shift 0 half of the time, up to 23: windows up to 2^47 bytes), placed at
+ * 0, across 1 GiB, at a small unaligned page, one unit below 2^64, or
+ * ending at 2^47.
+ */
 static void setup(void)
 {
-	u64 npages, base;
-	unsigned int d;
+	unsigned int shift, d;
+	u64 n, base, wpages;
 	int rc;
 
 	switch (in8() % 4) {
 	case 0:
-		npages = 64 + in8() % 64;
+		n = 64 + in8() % 64;
 		break;
 	case 1:
-		npages = 128 + in8();
+		n = 128 + in8();
 		break;
 	case 2:
-		npages = 64 + in16() % (FVZ_MAX_PAGES - 63);
+		n = 64 + in16() % (FVZ_MAX_UNITS - 63);
 		break;
 	default:
-		npages = FVZ_MAX_PAGES;
+		n = FVZ_MAX_UNITS;
 		break;
 	}
+	shift = in8();
+	shift = shift < 128 ? 0 : 1 + shift % 23;
+	wpages = n << shift;
 	switch (in8() % 5) {
-	case 0:		/* at address 0 */
+	case 0:
 		base = 0;
 		break;
-	case 1:		/* holding a 1 GiB boundary */
-		base = ((u64)1 << (30 - FV_PAGE_SHIFT)) - 1 -
-		       in16() % (npages - 1);
+	case 1:
+		base = ((u64)1 << (30 - FV_PAGE_SHIFT)) - 1 - in16() % (wpages - 1);
 		break;
-	case 2:		/* small, not aligned */
+	case 2:
 		base = 1 + in16();
 		break;
-	case 3:		/* ending one page below 2^64 */
-		base = ((u64)1 << (64 - FV_PAGE_SHIFT)) - npages - 1;
+	case 3:
+		base = ((u64)1 << (64 - FV_PAGE_SHIFT)) - wpages - 1;
 		break;
-	default:	/* ending at 2^47 */
-		base = ((u64)1 << (FV_MAX_WINDOW_SHIFT - FV_PAGE_SHIFT)) -
-		       npages;
+	default:
+		base = ((u64)1 << (FV_MAX_WINDOW_SHIFT - FV_PAGE_SHIFT)) - wpages;
 		break;
 	}
-	fvz_model_init(&z.m, base, npages);
-	rc = fv_arena_init(&z.a, base << FV_PAGE_SHIFT, npages << FV_PAGE_SHIFT);
+	base &= ~(((u64)1 << shift) - 1);
+	fvz_model_init(&z.m, base, n, shift);
+	rc = fv_arena_init(&z.a, base << FV_PAGE_SHIFT, wpages << FV_PAGE_SHIFT);
 	if (rc)
 		fail("fv_arena_init(page %#llx, %llu pages) returned %d",
-		     (unsigned long long)base, (unsigned long long)npages, rc);
+		     (unsigned long long)base, (unsigned long long)wpages, rc);
 	for (d = 0; d < FVZ_NDOM; d++)
 		fv_domain_init(&z.a, &z.d[d], dom_id[d]);
-	trace("window page %#llx, %llu pages\n", (unsigned long long)base,
-	      (unsigned long long)npages);
+	trace("window page %#llx, %llu units of 2^%u pages\n",
+	      (unsigned long long)base, (unsigned long long)n, shift);
 }
 
 int fvz_run(const uint8_t *data, size_t size)
@@ -745,14 +774,14 @@ int fvz_run(const uint8_t *data, size_t size)
 	z.op = "teardown";
 	check_state(1);
 	for (d = 0; d < FVZ_NDOM; d++) {
-		memset(z.freed_model, 0, z.m.npages);
-		memset(z.freed_core, 0, z.m.npages);
+		memset(z.freed_model, 0, z.m.n);
+		memset(z.freed_core, 0, z.m.n);
 		fv_domain_release_all(&z.a, &z.d[d], released_cb, NULL);
 		fvz_model_release_all(&z.m, d, z.freed_model);
 		compare_released();
 	}
 	fv_stats(&z.a, &st);
-	if (fv_check(&z.a) || st.free_bytes != z.m.npages << FV_PAGE_SHIFT ||
+	if (fv_check(&z.a) || st.free_bytes != ubytes(z.m.n) ||
 	    st.nfree != 1 || st.nextents || st.nholders || st.ndomains)
 		fail("arena not empty after every domain was released");
 	fv_arena_destroy(&z.a);

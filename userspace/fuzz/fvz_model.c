@@ -7,28 +7,32 @@
 
 #include "fvz_model.h"
 
-void fvz_model_init(struct fvz_model *m, u64 base_page, u64 npages)
+void fvz_model_init(struct fvz_model *m, u64 base_page, u64 nunits,
+		    unsigned int shift)
 {
 	memset(m, 0, sizeof(*m));
 	m->base = base_page;
-	m->npages = npages;
+	m->n = nunits;
+	m->shift = shift;
 	m->next_rid = 1;
 }
 
 int fvz_model_span(const struct fvz_model *m, u64 addr, u64 len,
 		   u64 *first, u64 *n)
 {
-	u64 page, npg;
+	u64 page, npg, wpages = m->n << m->shift, unit = (u64)1 << m->shift;
 
 	if (!len || (addr | len) & (FV_PAGE_SIZE - 1) || addr + len < addr)
 		return -EINVAL;
 	page = addr >> FV_PAGE_SHIFT;
 	npg = len >> FV_PAGE_SHIFT;
-	if (page < m->base || page - m->base >= m->npages ||
-	    npg > m->npages - (page - m->base))
+	if (page < m->base || page - m->base >= wpages ||
+	    npg > wpages - (page - m->base))
 		return -EINVAL;
-	*first = page - m->base;
-	*n = npg;
+	if (((page - m->base) | npg) & (unit - 1))
+		return -EDOM;
+	*first = (page - m->base) >> m->shift;
+	*n = npg >> m->shift;
 	return 0;
 }
 
@@ -48,15 +52,16 @@ int fvz_model_fits(const struct fvz_model *m, u64 n, u64 align)
 {
 	u64 apg = align ? align >> FV_PAGE_SHIFT : 1, p, run = 0;
 
-	if (n > m->npages)
+	if (n > m->n)
 		return 0;
-	for (p = 0; p < m->npages; p++) {
+	for (p = 0; p < m->n; p++) {
 		if (m->rid[p]) {
 			run = 0;
 			continue;
 		}
 		run++;
-		if (run >= n && !((m->base + p + 1 - n) & (apg - 1)))
+		if (run >= n &&
+		    !((m->base + ((p + 1 - n) << m->shift)) & (apg - 1)))
 			return 1;
 	}
 	return 0;
@@ -80,8 +85,11 @@ int fvz_model_share(struct fvz_model *m, unsigned int from, unsigned int to,
 {
 	u64 first, n, p;
 
-	if (fvz_model_span(m, addr, len, &first, &n) ||
-	    !rights || (rights & ~FV_RIGHTS_MASK) || from == to)
+	int ret = fvz_model_span(m, addr, len, &first, &n);
+
+	if (ret)
+		return ret;
+	if (!rights || (rights & ~FV_RIGHTS_MASK) || from == to)
 		return -EINVAL;
 	for (p = first; p < first + n; p++)
 		if (!m->rights[p][from])
@@ -117,11 +125,12 @@ static void drop(struct fvz_model *m, unsigned int d, u64 p, u8 *freed)
 int fvz_model_release(struct fvz_model *m, unsigned int d, u64 addr, u64 len,
 		      u8 *freed)
 {
+	int held = 0, ret;
 	u64 first, n, p;
-	int held = 0;
 
-	if (fvz_model_span(m, addr, len, &first, &n))
-		return -EINVAL;
+	ret = fvz_model_span(m, addr, len, &first, &n);
+	if (ret)
+		return ret;
 	for (p = first; p < first + n; p++)
 		held |= !!m->rights[p][d];
 	if (!held)
@@ -135,7 +144,7 @@ void fvz_model_release_all(struct fvz_model *m, unsigned int d, u8 *freed)
 {
 	u64 p;
 
-	for (p = 0; p < m->npages; p++)
+	for (p = 0; p < m->n; p++)
 		drop(m, d, p, freed);
 }
 
@@ -143,9 +152,11 @@ int fvz_model_holds_all(const struct fvz_model *m, unsigned int d, u64 addr,
 			u64 len, u32 rights)
 {
 	u64 first, n, p;
+	int ret;
 
-	if (fvz_model_span(m, addr, len, &first, &n))
-		return -EINVAL;
+	ret = fvz_model_span(m, addr, len, &first, &n);
+	if (ret)
+		return ret;
 	for (p = first; p < first + n; p++)
 		if (!m->rights[p][d])
 			return -ENOENT;
@@ -176,11 +187,11 @@ void fvz_model_page(const struct fvz_model *m, u64 p,
 
 	while (s > 0 && same_extent(m, s - 1, p))
 		s--;
-	while (e + 1 < m->npages && same_extent(m, e + 1, p))
+	while (e + 1 < m->n && same_extent(m, e + 1, p))
 		e++;
 	info->rid = m->rid[p];
 	info->ext_first = s;
-	info->ext_npages = e - s + 1;
+	info->ext_n = e - s + 1;
 	info->nholders = 0;
 	for (k = 0; k < FVZ_NDOM; k++)
 		info->nholders += !!m->rights[p][k];
@@ -192,7 +203,7 @@ void fvz_model_piece(const struct fvz_model *m, u64 p, u64 *first, u64 *n)
 
 	while (s > 0 && m->rid[s - 1] == m->rid[p])
 		s--;
-	while (e + 1 < m->npages && m->rid[e + 1] == m->rid[p])
+	while (e + 1 < m->n && m->rid[e + 1] == m->rid[p])
 		e++;
 	*first = s;
 	*n = e - s + 1;
@@ -200,24 +211,24 @@ void fvz_model_piece(const struct fvz_model *m, u64 p, u64 *first, u64 *n)
 
 void fvz_model_stats(const struct fvz_model *m, struct fvz_model_stats *st)
 {
+	unsigned int k, ushift = m->shift + FV_PAGE_SHIFT;
 	u64 p, run = 0;
-	unsigned int k;
 
 	memset(st, 0, sizeof(*st));
-	for (p = 0; p < m->npages; p++) {
+	for (p = 0; p < m->n; p++) {
 		if (!m->rid[p]) {
-			st->free_bytes += FV_PAGE_SIZE;
+			st->free_bytes += (u64)1 << ushift;
 			run++;
 			if (!p || m->rid[p - 1])
 				st->nfree++;
-			if (run << FV_PAGE_SHIFT > st->largest_free)
-				st->largest_free = run << FV_PAGE_SHIFT;
+			if (run << ushift > st->largest_free)
+				st->largest_free = run << ushift;
 			continue;
 		}
 		run = 0;
 		for (k = 0; k < FVZ_NDOM; k++)
 			if (m->rights[p][k])
-				st->dom_npages[k]++;
+				st->dom_npages[k] += (u64)1 << m->shift;
 		if (p && same_extent(m, p - 1, p))
 			continue;
 		st->nextents++;
