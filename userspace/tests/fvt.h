@@ -29,6 +29,7 @@ extern const struct fvt_case fvt_share_cases[];
 extern const struct fvt_case fvt_release_cases[];
 extern const struct fvt_case fvt_lookup_cases[];
 extern const struct fvt_case fvt_atomic_cases[];
+extern const struct fvt_case fvt_check_cases[];
 
 /* Report the failure of the running case and end it (does not return). */
 void fvt_fail(const char *file, int line, const char *fmt, ...)

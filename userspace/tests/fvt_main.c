@@ -17,6 +17,7 @@
 static const struct fvt_case *const suites[] = {
 	fvt_arena_cases, fvt_alloc_cases, fvt_share_cases,
 	fvt_release_cases, fvt_lookup_cases, fvt_atomic_cases,
+	fvt_check_cases,
 };
 
 static const char *current;
