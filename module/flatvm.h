@@ -99,7 +99,6 @@ struct fvd_proc *fvd_proc_get(struct mm_struct *mm, struct task_struct *task,
 struct fvd_proc *fvd_proc_lookup_rcu(const struct mm_struct *mm);
 void fvd_proc_hold(struct fvd_proc *proc);
 void fvd_proc_put(struct fvd_proc *proc);
-unsigned long fvd_proc_count(void);
 int fvd_proc_map(struct fvd_proc *proc, struct file *file, unsigned long addr,
 		 unsigned long len, enum fvd_map_kind kind, u32 rights);
 int fvd_proc_reserve(struct fvd_proc *proc, struct file *file);

@@ -127,6 +127,41 @@ static bool fvd_holds_any(struct fv_domain *d, u64 addr, u64 len)
 	return found;
 }
 
+/*
+ * May @from take @to's hold on [@addr, @addr + @len) away?  Only if on
+ * every page @to holds there, @from holds at least @to's rights: a
+ * read-only grantee cannot evict a writer.  Arena lock held.
+ */
+static bool fvd_rights_cover(struct fv_domain *from, struct fv_domain *to,
+			     u64 addr, u64 len)
+{
+	u64 first = addr >> FV_PAGE_SHIFT, end = first + (len >> FV_PAGE_SHIFT);
+	struct fv_rb_node *n = to->holds.node, *hit = NULL;
+	const struct fv_holder *h, *c;
+
+	fv_lock_assert_held(&fvd_arena.lock);
+	/* The first of @to's holds that ends after @first. */
+	while (n) {
+		h = fv_rb_entry(n, struct fv_holder, rb);
+		if (h->start + h->seg->npages > first) {
+			hit = n;
+			n = n->left;
+		} else {
+			n = n->right;
+		}
+	}
+	for (n = hit; n; n = fv_rb_next(n)) {
+		h = fv_rb_entry(n, struct fv_holder, rb);
+		if (h->start >= end)
+			break;
+		for (c = h->seg->u.ext.holders; c && c->dom != from; c = c->next)
+			;
+		if (!c || (h->rights & ~c->rights))
+			return false;
+	}
+	return true;
+}
+
 static struct fvd_proc *fvd_proc_current(bool create)
 {
 	return fvd_proc_get(current->mm, current, create);
@@ -427,11 +462,18 @@ static int fvd_ioctl_revoke(struct file *file,
 		goto out_proc;
 
 	mutex_lock(&fvd_lock);
-	if (fv_holds_all(&fvd_arena, &proc->dom, v.addr, v.len, FV_READ))
-		ret = -EPERM;
-	else if (tproc->dead)
+	if (tproc->dead) {
 		ret = -ESRCH;
-	else
+	} else if (fv_holds_all(&fvd_arena, &proc->dom, v.addr, v.len,
+				FV_READ)) {
+		ret = -EPERM;
+	} else {
+		fv_lock(&fvd_arena.lock);
+		ret = fvd_rights_cover(&proc->dom, &tproc->dom, v.addr, v.len) ?
+		      0 : -EPERM;
+		fv_unlock(&fvd_arena.lock);
+	}
+	if (!ret)
 		ret = fv_release(&fvd_arena, &tproc->dom, v.addr, v.len,
 				 fvd_pages_released, NULL);
 	mutex_unlock(&fvd_lock);

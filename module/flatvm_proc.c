@@ -37,7 +37,6 @@
 
 static DEFINE_MUTEX(fvd_procs_lock);
 static DEFINE_HASHTABLE(fvd_procs, 7);
-static unsigned long fvd_nprocs;
 static atomic64_t fvd_next_domain_id = ATOMIC64_INIT(0);
 
 static void fvd_proc_last_put(struct kref *ref)
@@ -67,7 +66,6 @@ static void fvd_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
 
 	mutex_lock(&fvd_procs_lock);
 	hash_del_rcu(&proc->hnode);
-	fvd_nprocs--;
 	mutex_unlock(&fvd_procs_lock);
 
 	mutex_lock(&fvd_lock);
@@ -169,21 +167,9 @@ struct fvd_proc *fvd_proc_get(struct mm_struct *mm, struct task_struct *task,
 	/* Called from our own file operations: the module is live. */
 	__module_get(THIS_MODULE);
 	hash_add_rcu(fvd_procs, &proc->hnode, (unsigned long)mm);
-	fvd_nprocs++;
 out_unlock:
 	mutex_unlock(&fvd_procs_lock);
 	return proc;
-}
-
-/** fvd_proc_count() - processes in the table. */
-unsigned long fvd_proc_count(void)
-{
-	unsigned long n;
-
-	mutex_lock(&fvd_procs_lock);
-	n = fvd_nprocs;
-	mutex_unlock(&fvd_procs_lock);
-	return n;
 }
 
 /**

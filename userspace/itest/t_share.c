@@ -127,7 +127,7 @@ int t_share_pointer(void)
 static int peer_no_grant(struct peer *self)
 {
 	uint64_t addr;
-	int fd = fv_open();
+	int parent, fd = fv_open();
 
 	NEED(fd >= 0, 2);
 	NEED(!peer_recv(self, &addr), 3);
@@ -140,8 +140,12 @@ static int peer_no_grant(struct peer *self)
 	NEED(fv_attach(fd, addr, PAGE, RW) == -EACCES, 8);
 	NEED(fv_attach(fd, addr, PAGE, RWX) == -EACCES, 9);
 	NEED(!fv_attach(fd, addr, PAGE, RD), 10);
-	NEED(!peer_send(self, 2), 11);
-	NEED(!peer_recv(self, &addr), 12);
+	/* A reader cannot evict the writer that granted it. */
+	parent = pidfd_of(getppid());
+	NEED(parent >= 0, 11);
+	NEED(fv_revoke(fd, parent, addr, PAGE) == -EPERM, 12);
+	NEED(!peer_send(self, 2), 13);
+	NEED(!peer_recv(self, &addr), 14);
 	return 0;
 }
 

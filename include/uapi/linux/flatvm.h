@@ -149,13 +149,16 @@ struct flatvm_release {
  * @pad:	must be zero.
  * @addr, @len:	in: span, held whole by the caller.
  *
- * The named process loses its hold and its page table entries at once; its
+ * The caller must hold, on every page of the span the named process holds,
+ * at least that process's rights (a read-only grantee cannot revoke a
+ * writer).  The named process loses its hold and its page table entries at once; its
  * mapping stays in place and touching it raises SIGBUS until it releases or
  * unmaps it.
  *
  * Errors: -EBADF, -ESRCH as for GRANT; -EINVAL bad field or the caller
- * itself; -EPERM the caller does not hold every page of the span; -ENOENT
- * the process holds nothing in the span.
+ * itself; -EPERM the caller does not hold every page of the span, or holds
+ * fewer rights than the process somewhere; -ENOENT the process holds
+ * nothing in the span; -ESRCH it has exited.
  */
 struct flatvm_revoke {
 	__u32 size;
