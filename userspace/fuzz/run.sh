@@ -45,7 +45,7 @@ if [ "$lf_secs" -gt 0 ]; then
 		passed=$((passed + 1))
 	else
 		tail -n 60 "$log"
-		echo "FAIL fuzz libfuzzer: see $log and $build/crashes"
+		echo "FAIL fuzz libfuzzer: see $log; replay an input with: $standalone -v $build/crashes/crash-*"
 		failed=$((failed + 1))
 	fi
 fi
