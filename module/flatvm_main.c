@@ -239,14 +239,23 @@ static int fvd_map_held(struct fvd_proc *proc, struct file *file, u64 addr,
 	return ret;
 }
 
-/* Drop current's hold on a span: its mappings first, then the rest. */
-static void fvd_release_span(struct fvd_proc *proc, struct file *file,
-			     u64 addr, u64 len)
+/*
+ * Drop current's hold on a span: its mappings first, then the rest.
+ * Return: -ENOENT when there was neither a hold nor a mapping.
+ */
+static int fvd_release_span(struct fvd_proc *proc, struct file *file,
+			    u64 addr, u64 len)
 {
-	fvd_proc_unmap_span(proc, file, addr, len);
+	bool held = fvd_holds_any(&proc->dom, addr, len);
+	int mapped;
+
+	mapped = fvd_proc_unmap_span(proc, file, addr, len);
 	mutex_lock(&fvd_lock);
 	fv_release(&fvd_arena, &proc->dom, addr, len, fvd_pages_released, NULL);
 	mutex_unlock(&fvd_lock);
+	if (mapped < 0)
+		return mapped;
+	return held || mapped ? 0 : -ENOENT;
 }
 
 static int fvd_ioctl_alloc(struct file *file, struct flatvm_alloc __user *uarg)
@@ -405,10 +414,7 @@ static int fvd_ioctl_release(struct file *file,
 	if (!proc)
 		return -ENOENT;
 	mutex_lock(&proc->map_lock);
-	if (fvd_holds_any(&proc->dom, r.addr, r.len))
-		fvd_release_span(proc, file, r.addr, r.len);
-	else
-		ret = -ENOENT;
+	ret = fvd_release_span(proc, file, r.addr, r.len);
 	mutex_unlock(&proc->map_lock);
 	fvd_proc_put(proc);
 	return ret;

@@ -245,9 +245,10 @@ int fvd_proc_reserve(struct fvd_proc *proc, struct file *file)
  * @addr:	first byte.
  * @len:	bytes.
  *
- * vm_ops->close() of each replaced piece releases its pages.
+ * vm_ops->close() of each replaced piece releases its pages; stale
+ * mappings (left by REVOKE) go the same way and release nothing.
  *
- * Return: 0 or the first vm_mmap() error.
+ * Return: the number of mappings replaced, or the first vm_mmap() error.
  */
 int fvd_proc_unmap_span(struct fvd_proc *proc, struct file *file,
 			unsigned long addr, unsigned long len)
@@ -255,33 +256,29 @@ int fvd_proc_unmap_span(struct fvd_proc *proc, struct file *file,
 	unsigned long end = addr + len, start, stop;
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma;
-	int ret;
+	int ret, count = 0;
 
 	lockdep_assert_held(&proc->map_lock);
 	while (addr < end) {
 		mmap_read_lock(mm);
 		vma = find_vma_intersection(mm, addr, end);
-		while (vma && !fvd_vma_is_range(vma)) {
-			if (vma->vm_end >= end) {
-				vma = NULL;
-				break;
-			}
+		while (vma && !fvd_vma_is_range(vma))
 			vma = find_vma_intersection(mm, vma->vm_end, end);
-		}
 		if (vma) {
 			start = max(addr, vma->vm_start);
 			stop = min(end, vma->vm_end);
 		}
 		mmap_read_unlock(mm);
 		if (!vma)
-			return 0;
+			break;
 		ret = fvd_proc_map(proc, file, start, stop - start,
 				   FVD_MAP_UNRESERVE, 0);
 		if (ret)
 			return ret;
+		count++;
 		addr = stop;
 	}
-	return 0;
+	return count;
 }
 
 /**

@@ -132,7 +132,10 @@ struct flatvm_attach {
  * of a mapped range and the exit of the process (kill -9 included) have the
  * same effect.
  *
- * Errors: -EINVAL bad span; -ENOENT the caller holds nothing in the span.
+ * A mapping left in place by REVOKE is removed the same way.
+ *
+ * Errors: -EINVAL bad span; -ENOENT the caller holds and maps nothing in
+ * the span.
  */
 struct flatvm_release {
 	__u32 size;
@@ -153,7 +156,7 @@ struct flatvm_release {
  * at least that process's rights (a read-only grantee cannot revoke a
  * writer).  The named process loses its hold and its page table entries at once; its
  * mapping stays in place and touching it raises SIGBUS until it releases or
- * unmaps it.
+ * unmaps that span.
  *
  * Errors: -EBADF, -ESRCH as for GRANT; -EINVAL bad field or the caller
  * itself; -EPERM the caller does not hold every page of the span, or holds
