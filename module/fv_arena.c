@@ -487,6 +487,33 @@ void fv_domain_release_all(struct fv_arena *a, struct fv_domain *d,
 	fv_unlock(&a->lock);
 }
 
+/*
+ * Where to put @npages aligned to @align pages.  O(1) unless no free
+ * segment is sure to fit; then the cheaper of two exhaustive searches:
+ * every free segment that might fit, or every aligned address of the window
+ * (one descent each; a 1 GiB alignment has 2^17 of them at most).
+ */
+static struct fv_seg *alloc_find(struct fv_arena *a, u64 npages, u64 align,
+				 u64 *at)
+{
+	struct fv_seg *seg = fv_fs_find(a, npages, align, at);
+	u64 page, end = a->base + a->npages;
+
+	if (seg)
+		return seg;
+	if (align == 1 || a->npages / align >= a->nfree)
+		return fv_fs_scan(a, npages, align, at);
+	for (page = (a->base + align - 1) & ~(align - 1);
+	     page < end && end - page >= npages; page += align) {
+		seg = seg_find(a, page);
+		if (!seg->used && fv_seg_end(seg) - page >= npages) {
+			*at = page;
+			return seg;
+		}
+	}
+	return NULL;
+}
+
 /**
  * fv_alloc() - allocate a range and give it to a domain.
  * @a:		the arena.
@@ -518,7 +545,7 @@ int fv_alloc(struct fv_arena *a, struct fv_domain *d, u64 len, u64 align,
 		return -ENOSPC;
 
 	fv_lock(&a->lock);
-	seg = fv_fs_find(a, npages, align, &at);
+	seg = alloc_find(a, npages, align, &at);
 	if (!seg) {
 		ret = -ENOSPC;
 		goto unlock;

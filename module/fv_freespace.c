@@ -20,8 +20,9 @@
  * small holes and leave the large ones whole, which keeps fragmentation low.
  *
  * When no such class has a segment, the classes the rounding skipped (those
- * from n up to n + A - 1) may still hold a fitting segment: they are
- * searched segment by segment, so a request fails only when no aligned run
+ * from n up to n + A - 1) may still hold a fitting segment: fv_fs_scan()
+ * tries them segment by segment (the caller may rather probe the aligned
+ * addresses, see fv_alloc()), so a request fails only when no aligned run
  * of n free pages exists.  That slow path runs only when the window has no
  * free segment of n + A - 1 rounded up pages, i.e. near exhaustion.
  *
@@ -104,6 +105,14 @@ static int fs_fit(const struct fv_seg *seg, u64 npages, u64 align, u64 *at)
 	return *at + npages <= seg->start + seg->npages;
 }
 
+/* @npages rounded up to the next class boundary (the class's lower bound). */
+static u64 fs_round_up(u64 npages)
+{
+	if (npages < FV_SL_COUNT)
+		return npages;
+	return npages + ((u64)1 << (fv_fls64(npages) - FV_SL_SHIFT)) - 1;
+}
+
 static int fs_class_before(u32 fl, u32 sl, u32 end_fl, u32 end_sl)
 {
 	return fl < end_fl || (fl == end_fl && sl < end_sl);
@@ -116,35 +125,52 @@ static int fs_class_before(u32 fl, u32 sl, u32 end_fl, u32 end_sl)
  * @align:	alignment in pages, a power of two.
  * @at:		set to the first page to use inside the segment.
  *
- * Return: the segment (still in the index), or NULL when nothing fits.
+ * The O(1) path: the first segment of the first non-empty class whose every
+ * segment fits.
+ *
+ * Return: the segment (still in the index), or NULL when no class is sure
+ * to fit; fv_fs_scan() may still find one.
  */
 struct fv_seg *fv_fs_find(struct fv_arena *a, u64 npages, u64 align, u64 *at)
 {
-	u64 want = npages + align - 1;
-	u32 fl, sl, end_fl, end_sl;
+	u64 want = fs_round_up(npages + align - 1);
 	struct fv_seg *seg;
+	u32 fl, sl;
 	int fit;
 
-	if (want >= FV_SL_COUNT)
-		want += ((u64)1 << (fv_fls64(want) - FV_SL_SHIFT)) - 1;
-	fv_fs_class(want, &end_fl, &end_sl);
-	fl = end_fl;
-	sl = end_sl;
-	if (fl < FV_FL_COUNT && fs_next_class(a, &fl, &sl)) {
-		seg = a->classes[fl][sl];
-		fit = fs_fit(seg, npages, align, at);
-		FV_ASSERT(fit);
-		return seg;
-	}
+	fv_fs_class(want, &fl, &sl);
+	if (fl >= FV_FL_COUNT || !fs_next_class(a, &fl, &sl))
+		return NULL;
+	seg = a->classes[fl][sl];
+	fit = fs_fit(seg, npages, align, at);
+	FV_ASSERT(fit);
+	return seg;
+}
 
-	/* Slow path: the classes the rounding skipped, segment by segment. */
+/**
+ * fv_fs_scan() - the slow path: the classes fv_fs_find() skipped.
+ * @a:		the arena.
+ * @npages:	pages wanted, at least 1.
+ * @align:	alignment in pages, a power of two.
+ * @at:		set to the first page to use inside the segment.
+ *
+ * Segments of the classes from @npages up to the rounded @npages + @align - 1
+ * may or may not fit: each is tried.  O(segments in those classes).
+ *
+ * Return: a fitting segment, or NULL when none of them fits.
+ */
+struct fv_seg *fv_fs_scan(struct fv_arena *a, u64 npages, u64 align, u64 *at)
+{
+	u32 fl, sl, end_fl, end_sl;
+	struct fv_seg *seg;
+
+	fv_fs_class(fs_round_up(npages + align - 1), &end_fl, &end_sl);
 	fv_fs_class(npages, &fl, &sl);
 	while (fs_next_class(a, &fl, &sl) &&
 	       fs_class_before(fl, sl, end_fl, end_sl)) {
-		for (seg = a->classes[fl][sl]; seg; seg = seg->u.free.next) {
+		for (seg = a->classes[fl][sl]; seg; seg = seg->u.free.next)
 			if (fs_fit(seg, npages, align, at))
 				return seg;
-		}
 		if (++sl == FV_SL_COUNT) {
 			sl = 0;
 			if (++fl == FV_FL_COUNT)

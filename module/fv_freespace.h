@@ -12,6 +12,8 @@ void fv_fs_insert(struct fv_arena *a, struct fv_seg *seg);
 void fv_fs_remove(struct fv_arena *a, struct fv_seg *seg);
 struct fv_seg *fv_fs_find(struct fv_arena *a, u64 npages, u64 align,
 			  u64 *at);
+struct fv_seg *fv_fs_scan(struct fv_arena *a, u64 npages, u64 align,
+			  u64 *at);
 u64 fv_fs_largest(struct fv_arena *a);
 void fv_fs_class(u64 npages, u32 *fl, u32 *sl);
 
