@@ -949,6 +949,91 @@ int fv_holds_all(struct fv_arena *a, struct fv_domain *d, u64 addr, u64 len,
 }
 
 /**
+ * fv_holds_any() - whether a domain holds some page of a span.
+ * @a:		the arena.
+ * @d:		the domain.
+ * @addr:	first byte of the span.
+ * @len:	bytes in the span.
+ *
+ * Return: 1, 0, or -EINVAL (bad span).
+ */
+int fv_holds_any(struct fv_arena *a, struct fv_domain *d, u64 addr, u64 len)
+{
+	struct fv_holder *h;
+	u64 first, end;
+	int ret;
+
+	ret = span_pages(a, addr, len, &first, &end);
+	if (ret)
+		return ret;
+	fv_lock(&a->lock);
+	h = hold_find_from(d, first);
+	ret = h && h->start < end;
+	fv_unlock(&a->lock);
+	return ret;
+}
+
+/**
+ * fv_rights_cover() - whether one domain's rights cover another's in a span.
+ * @a:		the arena.
+ * @from:	the domain that would take the pages away.
+ * @to:		the domain that would lose them.
+ * @addr:	first byte of the span.
+ * @len:	bytes in the span.
+ *
+ * A read-only holder must not evict a writer: @from covers @to when it holds
+ * every page @to holds in the span, with at least @to's rights there.
+ *
+ * Return: 1, 0, or -EINVAL (bad span).
+ */
+int fv_rights_cover(struct fv_arena *a, struct fv_domain *from,
+		    struct fv_domain *to, u64 addr, u64 len)
+{
+	struct fv_holder *h, *mine;
+	u64 first, end;
+	int ret;
+
+	ret = span_pages(a, addr, len, &first, &end);
+	if (ret)
+		return ret;
+	fv_lock(&a->lock);
+	ret = 1;
+	for (h = hold_find_from(to, first); h && h->start < end;
+	     h = fv_holder_of(fv_rb_next(&h->rb))) {
+		mine = ext_find_holder(h->seg, from);
+		if (!mine || (h->rights & ~mine->rights)) {
+			ret = 0;
+			break;
+		}
+	}
+	fv_unlock(&a->lock);
+	return ret;
+}
+
+/**
+ * fv_walk() - visit every segment of an arena in address order.
+ * @a:		the arena.
+ * @fn:		called with each segment under the arena lock; it must not
+ *		call back into the arena.  A non-zero return stops the walk.
+ * @ctx:	passed to @fn.
+ *
+ * Return: 0, or the first non-zero value @fn returned.
+ */
+int fv_walk(struct fv_arena *a, int (*fn)(void *ctx, const struct fv_seg *seg),
+	    void *ctx)
+{
+	struct fv_seg *seg;
+	int ret = 0;
+
+	fv_lock(&a->lock);
+	for (seg = fv_seg_of(fv_rb_first(&a->segs)); seg && !ret;
+	     seg = fv_seg_of(fv_rb_next(&seg->rb)))
+		ret = fn(ctx, seg);
+	fv_unlock(&a->lock);
+	return ret;
+}
+
+/**
  * fv_stats() - a snapshot of an arena's counters.
  * @a:		the arena.
  * @st:		filled with the snapshot.

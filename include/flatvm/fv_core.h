@@ -230,6 +230,14 @@ struct fv_stats {
  * fv_holds_all()    0 when @d holds every page of the span with at least
  *                   @rights; -EINVAL bad span, -ENOENT a page not held,
  *                   -EACCES a page held with fewer rights.
+ * fv_holds_any()    1 when @d holds some page of the span, 0 when none,
+ *                   -EINVAL bad span.
+ * fv_rights_cover() 1 when on every page @to holds in the span @from holds
+ *                   at least @to's rights (so may take it away), else 0;
+ *                   -EINVAL bad span.
+ * fv_walk()         calls @fn on every segment in address order under the
+ *                   arena lock (for debugfs); stops at @fn's first non-zero
+ *                   return and returns it.
  * A bad span is: unaligned address or length, zero length, wrap-around, or
  * not inside the window.  -ENOMEM (metadata) may come from any function that
  * changes the arena, and then nothing changed.
@@ -253,7 +261,12 @@ int fv_rights(struct fv_arena *a, struct fv_domain *d, u64 addr,
 int fv_range_piece(struct fv_arena *a, u64 addr, u64 *start, u64 *len);
 int fv_holds_all(struct fv_arena *a, struct fv_domain *d, u64 addr, u64 len,
 		 u32 rights);
+int fv_holds_any(struct fv_arena *a, struct fv_domain *d, u64 addr, u64 len);
+int fv_rights_cover(struct fv_arena *a, struct fv_domain *from,
+		    struct fv_domain *to, u64 addr, u64 len);
 void fv_stats(struct fv_arena *a, struct fv_stats *st);
+int fv_walk(struct fv_arena *a, int (*fn)(void *ctx, const struct fv_seg *seg),
+	    void *ctx);
 
 /* Invariant checker: returns 0 or -EUCLEAN, reporting through fv_report(). */
 int fv_check(struct fv_arena *a);

@@ -180,7 +180,73 @@ static void range_piece_results(void)
 	fx_fini(&fx);
 }
 
+/* Walk visitor: counts free and used segments, checks address order. */
+struct walk_count {
+	u64 next;
+	unsigned int nfree, nused, stop_after;
+};
+
+static int walk_counter(void *ctx, const struct fv_seg *seg)
+{
+	struct walk_count *wc = ctx;
+
+	if (seg->start << FV_PAGE_SHIFT != wc->next)
+		return -1;
+	wc->next = (seg->start + seg->npages) << FV_PAGE_SHIFT;
+	if (seg->used)
+		wc->nused++;
+	else
+		wc->nfree++;
+	return wc->stop_after && wc->nfree + wc->nused == wc->stop_after ?
+	       7 : 0;
+}
+
+/*
+ * fv_holds_any(), fv_rights_cover() and fv_walk() on:
+ *   r (4 pages): d0 RW on [0,4), d1 R on [1,3)     t (2 pages): d1 RWX
+ */
+static void driver_queries_results(void)
+{
+	struct walk_count wc = { W, 0, 0, 0 };
+	struct fx fx;
+	u64 r, t;
+
+	fx_init(&fx, W, PG(16), 3);
+	r = FX_ALLOC(&fx, 0, PG(4), 0, RW);
+	t = FX_ALLOC(&fx, 1, PG(2), 0, RWX);
+	CHECK_RC(fv_share(&fx.a, &fx.d[0], &fx.d[1], r + PG(1), PG(2), FV_READ),
+		 0);
+	CHECK_RC(fv_holds_any(&fx.a, &fx.d[1], r, PG(1)), 0);
+	CHECK_RC(fv_holds_any(&fx.a, &fx.d[1], r, PG(2)), 1);
+	CHECK_RC(fv_holds_any(&fx.a, &fx.d[1], r + PG(2), PG(16) - (r - W) -
+			      PG(2)), 1);
+	CHECK_RC(fv_holds_any(&fx.a, &fx.d[2], W, PG(16)), 0);
+	CHECK_RC(fv_holds_any(&fx.a, &fx.d[0], r + 1, PG(1)), -EINVAL);
+	CHECK_RC(fv_holds_any(&fx.a, &fx.d[0], W + PG(16), PG(1)), -EINVAL);
+	/* d0 (RW) covers d1's read-only hold; d1 covers nothing of d0's. */
+	CHECK_RC(fv_rights_cover(&fx.a, &fx.d[0], &fx.d[1], r, PG(4)), 1);
+	CHECK_RC(fv_rights_cover(&fx.a, &fx.d[1], &fx.d[0], r, PG(4)), 0);
+	CHECK_RC(fv_rights_cover(&fx.a, &fx.d[1], &fx.d[0], r + PG(1), PG(2)),
+		 0);
+	/* d0 holds nothing of t: it cannot take d1's hold there. */
+	CHECK_RC(fv_rights_cover(&fx.a, &fx.d[0], &fx.d[1], t, PG(2)), 0);
+	/* Nothing of d2 in the span: vacuously covered. */
+	CHECK_RC(fv_rights_cover(&fx.a, &fx.d[1], &fx.d[2], W, PG(16)), 1);
+	CHECK_RC(fv_rights_cover(&fx.a, &fx.d[0], &fx.d[1], r, 0), -EINVAL);
+	/* The walk sees the window tiled in order and can be stopped. */
+	CHECK_RC(fv_walk(&fx.a, walk_counter, &wc), 0);
+	CHECK(wc.next == W + PG(16) && wc.nused == 4,
+	      "walk: ended at %#llx with %u extents",
+	      (unsigned long long)wc.next, wc.nused);
+	wc = (struct walk_count){ W, 0, 0, 2 };
+	CHECK_RC(fv_walk(&fx.a, walk_counter, &wc), 7);
+	CHECK(wc.nfree + wc.nused == 2, "walk did not stop");
+	FX_CHECK(&fx);
+	fx_fini(&fx);
+}
+
 const struct fvt_case fvt_lookup_cases[] = {
+	{ "driver_queries_results", driver_queries_results },
 	{ "range_piece_results", range_piece_results },
 	{ "lookup_results", lookup_results },
 	{ "holds_all_results", holds_all_results },
