@@ -12,8 +12,7 @@
  *   mmap_lock		of one mm (taken by vm_mmap(), faults, munmap)
  *   fvd_lock		core calls that change the arena, the page store, the
  *			page caps and proc->dead
- *   arena->lock	inside the core; the driver takes it only to walk the
- *			segment tree for STATS and debugfs
+ *   arena->lock	inside the core (every fv_*() call takes it)
  *   the page store's xarray lock
  */
 #ifndef _FLATVM_DRV_H
@@ -104,6 +103,7 @@ int fvd_proc_map(struct fvd_proc *proc, struct file *file, unsigned long addr,
 int fvd_proc_reserve(struct fvd_proc *proc, struct file *file);
 int fvd_proc_unmap_span(struct fvd_proc *proc, struct file *file,
 			unsigned long addr, unsigned long len);
+void fvd_procs_show(struct seq_file *m);
 void fvd_procs_exit(void);
 
 /* flatvm_vma.c */
@@ -129,6 +129,6 @@ void fvd_pages_show_users(struct seq_file *m);
 /* flatvm_debugfs.c */
 void fvd_debugfs_init(void);
 void fvd_debugfs_exit(void);
-u64 fvd_count_ranges_locked(void);
+u64 fvd_count_ranges(void);
 
 #endif /* _FLATVM_DRV_H */

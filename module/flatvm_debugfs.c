@@ -8,33 +8,17 @@
  *   counters	the core's counters, pages, caps, per-user charges
  *   check	reading it runs the core's invariant checker (fv_check())
  *
- * Locking: each file takes fvd_lock, then the arena lock to walk the core's
- * trees (the order of flatvm_main.c).
+ * The segment listings go through fv_walk(), which calls back under the
+ * arena lock.  Locking: each file takes fvd_lock first (the order of
+ * flatvm_main.c), so that the page store and the processes stay still too.
  */
 #include <linux/debugfs.h>
-#include <linux/pid.h>
 #include <linux/seq_file.h>
 #include <linux/xarray.h>
 
 #include "flatvm.h"
 
 static struct dentry *fvd_debugfs_dir;
-
-static struct fv_seg *fvd_seg_of(struct fv_rb_node *n)
-{
-	return n ? fv_rb_entry(n, struct fv_seg, rb) : NULL;
-}
-
-/* Segments of the window in address order; arena lock held. */
-static struct fv_seg *fvd_first_seg(void)
-{
-	return fvd_seg_of(fv_rb_first(&fvd_arena.segs));
-}
-
-static struct fv_seg *fvd_next_seg(struct fv_seg *seg)
-{
-	return fvd_seg_of(fv_rb_next(&seg->rb));
-}
 
 static u64 fvd_seg_addr(const struct fv_seg *seg)
 {
@@ -46,26 +30,35 @@ static u64 fvd_seg_end(const struct fv_seg *seg)
 	return (seg->start + seg->npages) << FV_PAGE_SHIFT;
 }
 
-/**
- * fvd_count_ranges_locked() - live ranges: distinct range ids of extents.
- *
- * Context: arena lock held.
- */
-u64 fvd_count_ranges_locked(void)
+/* fv_walk() callback: add the segment's range to an xarray of ids seen. */
+static int fvd_count_one(void *ctx, const struct fv_seg *seg)
 {
-	struct fv_seg *seg;
-	struct xarray seen;
-	u64 count = 0;
+	struct xarray *seen = ctx;
+	int ret;
 
-	fv_lock_assert_held(&fvd_arena.lock);
+	if (!seg->used)
+		return 0;
+	ret = xa_insert(seen, seg->u.ext.range, xa_mk_value(0), GFP_KERNEL);
+	return ret == -EBUSY ? 0 : ret;
+}
+
+/**
+ * fvd_count_ranges() - live ranges: distinct range ids among the extents.
+ *
+ * Context: fvd_lock held.  Out of memory, the count is a lower bound.
+ */
+u64 fvd_count_ranges(void)
+{
+	struct xarray seen;
+	unsigned long id;
+	u64 count = 0;
+	void *entry;
+
+	lockdep_assert_held(&fvd_lock);
 	xa_init(&seen);
-	for (seg = fvd_first_seg(); seg; seg = fvd_next_seg(seg)) {
-		if (!seg->used)
-			continue;
-		if (!xa_insert(&seen, seg->u.ext.range, xa_mk_value(0),
-			       GFP_KERNEL))
-			count++;
-	}
+	fv_walk(&fvd_arena, fvd_count_one, &seen);
+	xa_for_each(&seen, id, entry)
+		count++;
 	xa_destroy(&seen);
 	return count;
 }
@@ -76,26 +69,27 @@ static void fvd_show_rights(struct seq_file *m, u32 rights)
 		   rights & FV_WRITE ? 'w' : '-', rights & FV_EXEC ? 'x' : '-');
 }
 
+static int fvd_show_extent(void *ctx, const struct fv_seg *seg)
+{
+	struct seq_file *m = ctx;
+	const struct fv_holder *h;
+
+	if (!seg->used)
+		return 0;
+	seq_printf(m, "0x%llx-0x%llx range %llu holders", fvd_seg_addr(seg),
+		   fvd_seg_end(seg), seg->u.ext.range);
+	for (h = seg->u.ext.holders; h; h = h->next) {
+		seq_printf(m, " %llu:", h->dom->id);
+		fvd_show_rights(m, h->rights);
+	}
+	seq_putc(m, '\n');
+	return 0;
+}
+
 static int ranges_show(struct seq_file *m, void *unused)
 {
-	const struct fv_holder *h;
-	struct fv_seg *seg;
-
 	mutex_lock(&fvd_lock);
-	fv_lock(&fvd_arena.lock);
-	for (seg = fvd_first_seg(); seg; seg = fvd_next_seg(seg)) {
-		if (!seg->used)
-			continue;
-		seq_printf(m, "0x%llx-0x%llx range %llu holders",
-			   fvd_seg_addr(seg), fvd_seg_end(seg),
-			   seg->u.ext.range);
-		for (h = seg->u.ext.holders; h; h = h->next) {
-			seq_printf(m, " %llu:", h->dom->id);
-			fvd_show_rights(m, h->rights);
-		}
-		seq_putc(m, '\n');
-	}
-	fv_unlock(&fvd_arena.lock);
+	fv_walk(&fvd_arena, fvd_show_extent, m);
 	mutex_unlock(&fvd_lock);
 	return 0;
 }
@@ -103,37 +97,23 @@ DEFINE_SHOW_ATTRIBUTE(ranges);
 
 static int holders_show(struct seq_file *m, void *unused)
 {
-	struct fv_domain *d;
-
-	mutex_lock(&fvd_lock);
-	fv_lock(&fvd_arena.lock);
-	for (d = fvd_arena.domains.link_next; d != &fvd_arena.domains;
-	     d = d->link_next) {
-		struct fvd_proc *proc = container_of(d, struct fvd_proc, dom);
-
-		seq_printf(m, "domain %llu pid %d pages %llu holds %llu%s\n",
-			   d->id, pid_nr(proc->pid), d->npages, d->nholds,
-			   proc->reserved ? " reserved" : "");
-	}
-	fv_unlock(&fvd_arena.lock);
-	mutex_unlock(&fvd_lock);
+	fvd_procs_show(m);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(holders);
 
+static int fvd_show_free(void *ctx, const struct fv_seg *seg)
+{
+	if (!seg->used)
+		seq_printf(ctx, "0x%llx-0x%llx %llu pages\n", fvd_seg_addr(seg),
+			   fvd_seg_end(seg), seg->npages);
+	return 0;
+}
+
 static int free_show(struct seq_file *m, void *unused)
 {
-	struct fv_seg *seg;
-
 	mutex_lock(&fvd_lock);
-	fv_lock(&fvd_arena.lock);
-	for (seg = fvd_first_seg(); seg; seg = fvd_next_seg(seg)) {
-		if (!seg->used)
-			seq_printf(m, "0x%llx-0x%llx %llu pages\n",
-				   fvd_seg_addr(seg), fvd_seg_end(seg),
-				   seg->npages);
-	}
-	fv_unlock(&fvd_arena.lock);
+	fv_walk(&fvd_arena, fvd_show_free, m);
 	mutex_unlock(&fvd_lock);
 	return 0;
 }
@@ -142,17 +122,13 @@ DEFINE_SHOW_ATTRIBUTE(free);
 static int counters_show(struct seq_file *m, void *unused)
 {
 	struct fv_stats st;
-	u64 ranges;
 
 	mutex_lock(&fvd_lock);
 	fv_stats(&fvd_arena, &st);
-	fv_lock(&fvd_arena.lock);
-	ranges = fvd_count_ranges_locked();
-	fv_unlock(&fvd_arena.lock);
 	seq_printf(m, "window_base 0x%lx\nwindow_bytes %llu\nfree_bytes %llu\n",
 		   fvd_window_base, st.window_bytes, st.free_bytes);
 	seq_printf(m, "largest_free %llu\nfree_extents %llu\nranges %llu\n",
-		   st.largest_free, st.nfree, ranges);
+		   st.largest_free, st.nfree, fvd_count_ranges());
 	seq_printf(m, "extents %llu\nholders %llu\nprocesses %llu\n",
 		   st.nextents, st.nholders, st.ndomains);
 	seq_printf(m, "metadata_bytes %llu\npages %llu\nmax_pages %lu\n",

@@ -17,7 +17,7 @@
  *			verify, populate and zap mappings
  *   fvd_lock		every core call that changes the arena, the page
  *			store and caps, proc->dead
- *   arena->lock	the core's own; taken here only to walk its trees
+ *   arena->lock	the core's own, inside every fv_*() call
  *   xarray lock	the page store's
  *
  * fv_lookup() and fv_rights() need no driver lock: QUERY calls them bare.
@@ -100,66 +100,6 @@ static bool fvd_span_ok(u64 addr, u64 len)
 	return len && PAGE_ALIGNED(addr) && PAGE_ALIGNED(len) &&
 	       addr >= fvd_window_base && len <= fvd_window_size &&
 	       addr - fvd_window_base <= fvd_window_size - len;
-}
-
-/* Does @d hold any page of [@addr, @addr + @len)?  Holds never overlap. */
-static bool fvd_holds_any(struct fv_domain *d, u64 addr, u64 len)
-{
-	u64 first = addr >> FV_PAGE_SHIFT, end = first + (len >> FV_PAGE_SHIFT);
-	struct fv_rb_node *n;
-	bool found = false;
-
-	fv_lock(&fvd_arena.lock);
-	n = d->holds.node;
-	while (n) {
-		struct fv_holder *h = fv_rb_entry(n, struct fv_holder, rb);
-
-		if (h->start >= end) {
-			n = n->left;
-		} else if (h->start + h->seg->npages <= first) {
-			n = n->right;
-		} else {
-			found = true;
-			break;
-		}
-	}
-	fv_unlock(&fvd_arena.lock);
-	return found;
-}
-
-/*
- * May @from take @to's hold on [@addr, @addr + @len) away?  Only if on
- * every page @to holds there, @from holds at least @to's rights: a
- * read-only grantee cannot evict a writer.  Arena lock held.
- */
-static bool fvd_rights_cover(struct fv_domain *from, struct fv_domain *to,
-			     u64 addr, u64 len)
-{
-	u64 first = addr >> FV_PAGE_SHIFT, end = first + (len >> FV_PAGE_SHIFT);
-	struct fv_rb_node *n = to->holds.node, *hit = NULL;
-	const struct fv_holder *h, *c;
-
-	fv_lock_assert_held(&fvd_arena.lock);
-	/* The first of @to's holds that ends after @first. */
-	while (n) {
-		h = fv_rb_entry(n, struct fv_holder, rb);
-		if (h->start + h->seg->npages > first) {
-			hit = n;
-			n = n->left;
-		} else {
-			n = n->right;
-		}
-	}
-	for (n = hit; n; n = fv_rb_next(n)) {
-		h = fv_rb_entry(n, struct fv_holder, rb);
-		if (h->start >= end)
-			break;
-		for (c = h->seg->u.ext.holders; c && c->dom != from; c = c->next)
-			;
-		if (!c || (h->rights & ~c->rights))
-			return false;
-	}
-	return true;
 }
 
 static struct fvd_proc *fvd_proc_current(bool create)
@@ -246,16 +186,18 @@ static int fvd_map_held(struct fvd_proc *proc, struct file *file, u64 addr,
 static int fvd_release_span(struct fvd_proc *proc, struct file *file,
 			    u64 addr, u64 len)
 {
-	bool held = fvd_holds_any(&proc->dom, addr, len);
+	int held = fv_holds_any(&fvd_arena, &proc->dom, addr, len);
 	int mapped;
 
+	if (held < 0)
+		return held;
 	mapped = fvd_proc_unmap_span(proc, file, addr, len);
 	mutex_lock(&fvd_lock);
 	fv_release(&fvd_arena, &proc->dom, addr, len, fvd_pages_released, NULL);
 	mutex_unlock(&fvd_lock);
 	if (mapped < 0)
 		return mapped;
-	return held || mapped ? 0 : -ENOENT;
+	return held > 0 || mapped ? 0 : -ENOENT;
 }
 
 static int fvd_ioctl_alloc(struct file *file, struct flatvm_alloc __user *uarg)
@@ -474,10 +416,9 @@ static int fvd_ioctl_revoke(struct file *file,
 				FV_READ)) {
 		ret = -EPERM;
 	} else {
-		fv_lock(&fvd_arena.lock);
-		ret = fvd_rights_cover(&proc->dom, &tproc->dom, v.addr, v.len) ?
-		      0 : -EPERM;
-		fv_unlock(&fvd_arena.lock);
+		ret = fv_rights_cover(&fvd_arena, &proc->dom, &tproc->dom,
+				      v.addr, v.len);
+		ret = ret > 0 ? 0 : -EPERM;
 	}
 	if (!ret)
 		ret = fv_release(&fvd_arena, &tproc->dom, v.addr, v.len,
@@ -524,6 +465,9 @@ static int fvd_ioctl_query(struct file *file, struct flatvm_query __user *uarg)
 		return ret;
 
 	q.range_id = res.range;
+	ret = fv_range_piece(&fvd_arena, page, &q.range_start, &q.range_len);
+	if (ret)
+		return ret;
 	q.ext_start = res.ext_start;
 	q.ext_len = res.ext_len;
 	q.rights = res.rights;
@@ -553,9 +497,7 @@ static int fvd_ioctl_stats(struct file *file, struct flatvm_stats __user *uarg)
 	fv_stats(&fvd_arena, &st);
 	s.pages = fvd_pages_total();
 	s.user_pages = fvd_pages_of_current_user();
-	fv_lock(&fvd_arena.lock);
-	s.ranges = fvd_count_ranges_locked();
-	fv_unlock(&fvd_arena.lock);
+	s.ranges = fvd_count_ranges();
 	mutex_unlock(&fvd_lock);
 
 	s.window_base = fvd_window_base;

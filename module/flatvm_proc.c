@@ -31,6 +31,7 @@
 #include <linux/pid.h>
 #include <linux/rculist.h>
 #include <linux/sched/mm.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "flatvm.h"
@@ -279,6 +280,28 @@ int fvd_proc_unmap_span(struct fvd_proc *proc, struct file *file,
 		addr = stop;
 	}
 	return count;
+}
+
+/**
+ * fvd_procs_show() - debugfs: one line per process in the table.
+ * @m:		the seq_file.
+ *
+ * Domain counters change only under fvd_lock, taken here inside the table
+ * lock (fvd_procs_lock -> fvd_lock, as in the exit path).
+ */
+void fvd_procs_show(struct seq_file *m)
+{
+	struct fvd_proc *proc;
+	int bkt;
+
+	mutex_lock(&fvd_procs_lock);
+	mutex_lock(&fvd_lock);
+	hash_for_each(fvd_procs, bkt, proc, hnode)
+		seq_printf(m, "domain %llu pid %d pages %llu holds %llu%s\n",
+			   proc->dom.id, pid_nr(proc->pid), proc->dom.npages,
+			   proc->dom.nholds, READ_ONCE(proc->reserved) ? " reserved" : "");
+	mutex_unlock(&fvd_lock);
+	mutex_unlock(&fvd_procs_lock);
 }
 
 /**

@@ -49,6 +49,7 @@ int t_alloc_touch_release(void)
 	CHECK(q.range_id && q.rights == RW && q.nholders == 1);
 	CHECK(q.oflags & FLATVM_QUERY_MAPPED);
 	CHECK(q.ext_start == addr && q.ext_len == 16 * PAGE);
+	CHECK(q.range_start == addr && q.range_len == 16 * PAGE);
 	CHECK_RC(fv_stats(fd, &s), 0);
 	CHECK(s.pages == 16 && s.ranges == 1 && s.processes == 1);
 	CHECK(s.user_pages == 16);
@@ -239,6 +240,10 @@ int t_partial_release(void)
 		CHECK_RC(fv_query(fd, addr + i * PAGE, &q), gone ? -ENOENT : 0);
 		if (!gone)
 			CHECK(q.range_id == id);
+		/* Pieces: |1-2| and |5-6| */
+		if (!gone)
+			CHECK(q.range_start == addr + (i < 3 ? 1 : 5) * PAGE &&
+			      q.range_len == 2 * PAGE);
 	}
 	CHECK_RC(fv_stats(fd, &s), 0);
 	CHECK(s.pages == 4 && s.ranges == 1);

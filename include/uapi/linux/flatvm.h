@@ -179,6 +179,9 @@ struct flatvm_revoke {
  * @addr:	in: any address (need not be aligned).
  * @range_id:	out: identifier of the range holding @addr: unique, never
  *		reused, the same in every process.
+ * @range_start: out: first byte of the piece of that range around @addr (a
+ *		range whose middle was released is in pieces).
+ * @range_len:	out: its length in bytes.
  * @ext_start:	out: first byte of the run of pages around @addr that has
  *		the same holders.
  * @ext_len:	out: its length in bytes.
@@ -194,6 +197,8 @@ struct flatvm_query {
 	__u32 flags;
 	__u64 addr;
 	__u64 range_id;
+	__u64 range_start;
+	__u64 range_len;
 	__u64 ext_start;
 	__u64 ext_len;
 	__u32 rights;
