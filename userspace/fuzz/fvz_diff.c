@@ -30,12 +30,12 @@ int fvz_verbose;
 void (*fvz_fail_hook)(void);
 unsigned long long fvz_total_ops, fvz_total_injected;
 
-/* Per operation kind: how often run, how often the core returned 0. */
+/* Per operation kind: how often run, how often the core did not fail. */
 enum { K_ALLOC, K_SHARE, K_RELEASE, K_RELEASE_ALL, K_LOOKUP, K_RIGHTS,
-       K_HOLDS_ALL, K_PIECE, K_DEEP, K_COUNT };
+       K_HOLDS_ALL, K_PIECE, K_HOLDS_ANY, K_COVER, K_DEEP, K_COUNT };
 static const char *const kind_name[K_COUNT] = {
 	"alloc", "share", "release", "release_all", "lookup", "rights",
-	"holds_all", "range_piece", "deep_check",
+	"holds_all", "range_piece", "holds_any", "rights_cover", "deep_check",
 };
 static unsigned long long kind_runs[K_COUNT], kind_ok[K_COUNT];
 
@@ -142,7 +142,7 @@ static void released_cb(void *ctx, u64 addr, u64 len)
 static void count(unsigned int kind, int rc)
 {
 	kind_runs[kind]++;
-	kind_ok[kind] += !rc;
+	kind_ok[kind] += rc >= 0;
 }
 
 void fvz_print_stats(FILE *f)
@@ -305,6 +305,63 @@ static int check_piece(u64 addr, u64 first, u64 n)
 	return 0;
 }
 
+/* Segments as fv_walk() reports them, for the deep check. */
+static struct {
+	u64 start, npages, range;
+	u32 used, nholders;
+} walked[2 * FVZ_MAX_UNITS + 1];
+static unsigned int nwalked;
+
+static int walk_cb(void *ctx, const struct fv_seg *seg)
+{
+	(void)ctx;
+	if (nwalked == sizeof(walked) / sizeof(walked[0]))
+		return -1;
+	walked[nwalked].start = seg->start;
+	walked[nwalked].npages = seg->npages;
+	walked[nwalked].used = seg->used;
+	walked[nwalked].nholders = seg->used ? seg->nholders : 0;
+	walked[nwalked].range = seg->used ? seg->u.ext.range : 0;
+	nwalked++;
+	return 0;
+}
+
+/* fv_walk() must list the model's free runs and extents, in order. */
+static void check_walk(void)
+{
+	struct fvz_page_info info;
+	unsigned int j = 0;
+	u64 p, e;
+	int rc;
+
+	nwalked = 0;
+	rc = fv_walk(&z.a, walk_cb, NULL);
+	if (rc)
+		fail("fv_walk() returned %d", rc);
+	for (p = 0; p < z.m.n; p = e + 1, j++) {
+		e = p;
+		info.nholders = 0;
+		info.rid = 0;
+		if (z.m.rid[p]) {
+			fvz_model_page(&z.m, p, &info);
+			e = p + info.ext_n - 1;
+		} else {
+			while (e + 1 < z.m.n && !z.m.rid[e + 1])
+				e++;
+		}
+		if (j == nwalked ||
+		    walked[j].start != z.m.base + (p << z.m.shift) ||
+		    walked[j].npages != (e - p + 1) << z.m.shift ||
+		    walked[j].used != !!z.m.rid[p] ||
+		    walked[j].nholders != info.nholders ||
+		    (info.rid && walked[j].range != z.core_id[info.rid]))
+			fail("fv_walk() segment %u differs from the model's run at %#llx",
+			     j, (unsigned long long)unit_addr(p));
+	}
+	if (j != nwalked)
+		fail("fv_walk() reported %u segments, model %u", nwalked, j);
+}
+
 /*
  * The whole state against the model.  Extents and free runs are probed at
  * both ends (every page when @deep); together with equal free bytes and
@@ -390,6 +447,7 @@ static void check_state(int deep)
 		}
 	}
 	if (deep) {
+		check_walk();
 		check_lookup(unit_addr(0) - 1, NULL);
 		check_lookup(unit_addr(z.m.n), NULL);
 	}
@@ -637,6 +695,36 @@ static void op_holds_all(void)
 		fail("fv_holds_all returned %d, model says %d", rc, want);
 }
 
+/* fv_holds_any() or (odd selector) fv_rights_cover() of two domains. */
+static void op_holds_any_cover(void)
+{
+	u8 b = in8();
+	unsigned int d = b % FVZ_NDOM, to = (b >> 2) % FVZ_NDOM;
+	int cover = (b >> 4) & 1, rc, want;
+	u64 addr, len;
+
+	pick_span(cover ? to : d, &addr, &len);
+	op_begin();
+	if (cover)
+		rc = fv_rights_cover(&z.a, &z.d[d], &z.d[to], addr, len);
+	else
+		rc = fv_holds_any(&z.a, &z.d[d], addr, len);
+	op_end();
+	trace("%lu %s d%u d%u %#llx+%#llx -> %d\n", z.step,
+	      cover ? "rights_cover" : "holds_any", d, to,
+	      (unsigned long long)addr, (unsigned long long)len, rc);
+	count(cover ? K_COVER : K_HOLDS_ANY, rc);
+	if (cover)
+		want = fvz_model_rights_cover(&z.m, d, to, addr, len);
+	else
+		want = fvz_model_holds_any(&z.m, d, addr, len);
+	if (want == -EDOM)
+		fail("fuzzer bug: a valid span off the unit grid");
+	if (rc != want)
+		fail("%s returned %d, model says %d",
+		     cover ? "fv_rights_cover" : "fv_holds_any", rc, want);
+}
+
 /* One operation; bits 5-7 of its byte all set arm fault injection. */
 static void run_op(u8 b)
 {
@@ -645,7 +733,7 @@ static void run_op(u8 b)
 	z.inject = (b >> 5) == 7 ? in8() % 8 : -1;
 	switch (b & 31) {
 	case 0 ... 6:
-	case 29 ... 31:
+	case 29 ... 30:
 		z.op = "alloc";
 		op_alloc();
 		break;
@@ -685,6 +773,10 @@ static void run_op(u8 b)
 		op_begin();
 		count(K_PIECE, check_piece(addr, 0, 0));
 		op_end();
+		break;
+	case 28:
+		z.op = "holds_any/rights_cover";
+		op_holds_any_cover();
 		break;
 	default:
 		z.op = "deep check";
