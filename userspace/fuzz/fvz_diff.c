@@ -123,13 +123,23 @@ static u64 unit_of(u64 addr)
 	return (page - z.m.base) >> z.m.shift;
 }
 
+/*
+ * The core reports a run back in the free pool: whole units of the window,
+ * never twice, and already free to a lockless reader (the module frees the
+ * physical pages here).
+ */
 static void released_cb(void *ctx, u64 addr, u64 len)
 {
+	struct fv_lookup_result r;
 	u64 p, first, n;
 
 	(void)ctx;
 	if (fvz_model_span(&z.m, addr, len, &first, &n))
 		fail("released run %#llx+%#llx is not whole units of the window",
+		     (unsigned long long)addr, (unsigned long long)len);
+	if (fv_lookup(&z.a, addr, &r) != -ENOENT ||
+	    fv_lookup(&z.a, addr + len - 1, &r) != -ENOENT)
+		fail("released run %#llx+%#llx still in use when reported",
 		     (unsigned long long)addr, (unsigned long long)len);
 	for (p = first; p < first + n; p++) {
 		if (z.freed_core[p])
