@@ -14,6 +14,8 @@
 #include "replay.h"
 
 #define MAX_REPS	15
+/* Fragmentation samples in a measuring run (plus one at the end). */
+#define SAMPLES		128
 
 static const struct alloc_desc allocs[] = {
 	{ "flatvm", NULL },
@@ -54,7 +56,10 @@ static void usage(void)
 		"usage: fvbench [options] TRACE\n"
 		"  --name NAME     workload name (default: file name without extension)\n"
 		"  --reps N        timed repetitions, median reported (default 5)\n"
-		"  --budget SEC    time allowed per allocator (default 60)\n"
+		"  --budget SEC    seconds per allocator run (default 120): a run\n"
+		"                  gives up past it, or when its pace projects\n"
+		"                  past it; repetitions stop when the next would\n"
+		"                  end past it (at least one is run)\n"
 		"  --window BYTES  window size, a power of two (default: automatic)\n"
 		"  --only LIST     allocators to run, comma separated\n"
 		"  --md FILE       append the Markdown section to FILE\n"
@@ -70,7 +75,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	int i;
 
 	o->reps = 5;
-	o->budget = 60;
+	o->budget = 120;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -181,35 +186,32 @@ static void bench_one(const struct trace *t, const struct alloc_desc *ad,
 	npt = replay_ns_per_tick();
 	memset(out, 0, sizeof(*out));
 	cfg.measure = 1;
-	cfg.sample_every = t->nops / 256 + 1;
+	cfg.sample_every = t->nops / SAMPLES + 1;
 	cfg.budget = o->budget;
+	/*
+	 * The measuring run is the first repetition: its sampling happens
+	 * between operations, outside the timed regions.  More repetitions
+	 * follow while the next one would end within the budget.
+	 */
 	replay(t, ad, &cfg, &out->m);
 	out->status = out->m.status;
 	memcpy(out->why, out->m.why, sizeof(out->why));
 	if (out->status != RUN_DONE)
 		return;
-	used = out->m.seconds;
 	cfg.measure = 0;
-	while (n < o->reps) {
-		cfg.budget = o->budget - used;
-		if (n && used + r.seconds > o->budget)
-			break;
-		if (cfg.budget < 1)
-			cfg.budget = 1;
-		replay(t, ad, &cfg, &r);
-		if (r.status != RUN_DONE) {
-			if (!n) {
-				out->status = r.status;
-				memcpy(out->why, r.why, sizeof(out->why));
-				return;
-			}
-			break;
-		}
+	r = out->m;
+	used = 0;
+	for (;;) {
 		used += r.seconds;
 		for (k = 0; k < OP_NKINDS; k++)
 			per[k][n] = r.count[k] ? r.ticks[k] * npt / r.count[k] : 0;
 		afp[n] = afp_ns(&r, npt);
 		n++;
+		if (n == o->reps || used + r.seconds > o->budget)
+			break;
+		replay(t, ad, &cfg, &r);
+		if (r.status != RUN_DONE)
+			break;
 	}
 	out->reps = n;
 	for (k = 0; k < OP_NKINDS; k++)
@@ -278,7 +280,8 @@ static void write_md(FILE *f, const char *name, const struct opts *o,
 		fprintf(f, " |\n");
 	}
 	fprintf(f, "\nns/op: time inside allocator calls per trace operation, "
-		"mean over the run, median over the timed repetitions. "
+		"mean over the run, median over the repetitions (the first is the "
+		"measuring run, whose sampling between operations is not timed). "
 		"**ns/op a+f+p** (the headline) covers allocation and release "
 		"(`a`, `f`, `p`), which every allocator does; `s`, `d`, `q` are "
 		"flatvm's full-engine operations (sharing, dropping, rights "
@@ -287,7 +290,7 @@ static void write_md(FILE *f, const char *name, const struct opts *o,
 		"once. frag: largest free extent / free pages (min over %d "
 		"samples, and at the end). Instructions/op: no hardware counters "
 		"on this machine (perf_event_open fails); see `make bench-profile` "
-		"for a callgrind profile.\n\n", 256);
+		"for a callgrind profile.\n\n", SAMPLES);
 }
 
 static int best_baseline(const struct result *res, const int *ran)

@@ -72,6 +72,7 @@ struct engine {
 	/* flatvm */
 	struct fv_arena *arena;
 	struct fv_domain *doms;
+	double sample_secs;	/* spent in sample(): not the allocator's */
 	/* smoke */
 	u8 *shadow;
 	u64 shadow_used;
@@ -568,6 +569,27 @@ static void engine_stop(struct engine *e)
 	free(e->out);
 }
 
+/*
+ * Gives up when the run took longer than the budget, or when, a twentieth
+ * of the way in, its pace so far already projects past it.  @secs leaves
+ * out the time spent measuring fragmentation.
+ */
+static void check_budget(struct engine *e, u64 done, double secs)
+{
+	u64 nops = e->t->nops;
+	double projected = secs * (double)nops / (double)done;
+
+	if (secs <= e->cfg->budget &&
+	    (done < nops / 20 || projected <= e->cfg->budget))
+		return;
+	e->res->status = RUN_TIMEOUT;
+	snprintf(e->res->why, sizeof(e->res->why),
+		 "over the %.0f s budget: %.0f s for %llu of %llu ops%s",
+		 e->cfg->budget, secs, (unsigned long long)done,
+		 (unsigned long long)nops,
+		 secs <= e->cfg->budget ? " (pace so far)" : "");
+}
+
 void replay(const struct trace *t, const struct alloc_desc *ad,
 	    const struct run_cfg *cfg, struct run_result *res)
 {
@@ -620,20 +642,20 @@ void replay(const struct trace *t, const struct alloc_desc *ad,
 				break;
 			}
 		}
-		if (cfg->measure)
-			sample(&e, i % every == 0);
+		if (cfg->measure && i % every == 0) {
+			double s0 = wall();
+
+			sample(&e, 1);
+			e.sample_secs += wall() - s0;
+		} else if (cfg->measure) {
+			sample(&e, 0);
+		}
 		if (cfg->smoke && !e.bl && i % 1024 == 1023 &&
 		    fv_check(e.arena))
 			fail(&e, "fv_check failed after line %llu of %llu",
 			     i + 1, t->nops);
-		if (cfg->budget && i % 4096 == 4095 &&
-		    wall() - w0 > cfg->budget) {
-			res->status = RUN_TIMEOUT;
-			snprintf(res->why, sizeof(res->why),
-				 "over the %.0f s budget after %llu of %llu ops",
-				 cfg->budget, (unsigned long long)i + 1,
-				 (unsigned long long)t->nops);
-		}
+		if (cfg->budget && i % 4096 == 4095)
+			check_budget(&e, i + 1, wall() - w0 - e.sample_secs);
 	}
 	res->ops_done = i;
 	if (cfg->measure && res->status == RUN_DONE)
@@ -641,6 +663,6 @@ void replay(const struct trace *t, const struct alloc_desc *ad,
 	if (cfg->smoke && !e.bl && res->status == RUN_DONE &&
 	    fv_check(e.arena))
 		fail(&e, "fv_check failed at the end (%llu ops, %llu)", i, 0);
-	res->seconds = wall() - w0;
+	res->seconds = wall() - w0 - e.sample_secs;
 	engine_stop(&e);
 }

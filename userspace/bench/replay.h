@@ -54,7 +54,7 @@ enum run_status { RUN_DONE, RUN_TIMEOUT, RUN_UNSUPPORTED, RUN_BROKEN };
  *		samples and at the end (measuring runs).
  * @addr_hash: a hash of every (range, address) an allocation returned:
  *		equal hashes, equal placement.
- * @seconds:	wall time of the run.
+ * @seconds:	wall time of the run, less the time spent sampling.
  */
 struct run_result {
 	enum run_status status;

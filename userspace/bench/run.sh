@@ -4,18 +4,19 @@
 # (CSV + PNG) under bench/results/ and ends with one summary line per
 # workload.  With TRACE set, replays that one file instead.
 # Environment: BIN (fvbench), BUILD (scratch directory), TRACE (optional),
-# REPS (default 5), BUDGET (seconds per allocator and workload, default 60).
+# REPS (default 5), BUDGET (seconds per allocator run, default 120).
 set -eu
 BENCH=bench
 RES=$BENCH/results
 TR=$BUILD/traces
 REPS=${REPS:-5}
-BUDGET=${BUDGET:-60}
+BUDGET=${BUDGET:-120}
 mkdir -p "$RES" "$TR"
 
 machine() {
 	cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)
 	echo "Machine: $cpu, $(nproc) CPUs, $(uname -sr); $(date -u '+%Y-%m-%d %H:%M UTC');" \
+		"load average at start $(cut -d' ' -f1-3 /proc/loadavg);" \
 		"core at $(git log -1 --format=%h -- ../module 2>/dev/null || echo '?')" \
 		"$(git diff --quiet HEAD -- ../module ../include 2>/dev/null || echo '(with uncommitted changes)')."
 }
@@ -76,7 +77,10 @@ echo "workload,peak_live,allocator,ns_afp,ns_a,ns_f,ns_p,ns_s,ns_d,ns_q,frag_min
 
 run() {	# name trace [md]
 	echo "bench: $1 ($(wc -l < "$2") lines)" >&2
-	"$BIN" --name "$1" --reps "$REPS" --budget "$BUDGET" --md "${3:-$MD}" \
+	# Three repetitions at most for the million-operation traces.
+	reps=$REPS
+	[ "$(wc -l < "$2")" -lt 2000000 ] || [ "$reps" -le 3 ] || reps=3
+	"$BIN" --name "$1" --reps "$reps" --budget "$BUDGET" --md "${3:-$MD}" \
 		--csv "$CSV" --summary "$SUM.$1" "$2" > /dev/null
 }
 
@@ -114,7 +118,30 @@ for live in 1000 3000 10000 30000 100000 300000 1000000; do
 done
 gnuplot -e "csv='$SCALE'; png='$RES/scale.png'" $BENCH/scale.gp
 
+# Headline: ns/op a+f+p of every allocator on every workload.
+HEAD=$RES/headline.md
 {
+	echo "| workload | $(echo $allocs | sed 's/ / | /g') | speedup (best baseline / flatvm) |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+	for n in seed-1e3 seed-1e5 seed-1e6 adversarial $(for t in $BENCH/traces/*.trace; do basename "$t" .trace; done); do
+		row="| $n"
+		for a in $allocs; do
+			v=$(awk -F, -v n="$n" -v a="$a" '$1 == n && $3 == a { printf "%.0f", $4; if ($13 > 0) printf " (%d failed)", $13 }' "$CSV")
+			row="$row | ${v:--}"
+		done
+		sp=$(sed -n "s/^bench $n: .*speedup \([^,]*\),.*/\1/p" "$SUM")
+		echo "$row | ${sp:--} |"
+	done
+	echo
+	echo "ns/op: median over repetitions of the mean time per \`a\`, \`f\`, \`p\`"
+	echo "operation; \`-\`: not run to the end or skipped (see the tables below)."
+} > "$HEAD"
+
+{
+	echo "### Headline (ns/op, a+f+p)"
+	echo
+	cat "$HEAD"
+	echo
 	echo "### Scale curve"
 	echo
 	echo "ns/op (a+f+p, median) against live ranges (seed mix), from"
