@@ -48,6 +48,7 @@ static struct fvz {
 	unsigned long step;
 	const char *op;
 	int inject;			/* fail_after for this op, or -1 */
+	unsigned long last_deep;	/* step of the last deep check */
 	struct fvz_model m, saved;
 	struct fv_arena a;
 	struct fv_domain d[FVZ_NDOM];
@@ -789,7 +790,11 @@ static void run_op(u8 b)
 		op_holds_any_cover();
 		break;
 	default:
+		/* At most one deep check per 16 ops: they cost a lookup a page. */
+		if (z.step - z.last_deep < 16)
+			break;
 		z.op = "deep check";
+		z.last_deep = z.step;
 		count(K_DEEP, 0);
 		check_state(1);
 		return;
@@ -863,6 +868,7 @@ int fvz_run(const uint8_t *data, size_t size)
 	z.in = data;
 	z.left = size < FVZ_MAX_INPUT ? size : FVZ_MAX_INPUT;
 	z.step = 0;
+	z.last_deep = 0;
 	z.op = NULL;
 	z.inject = -1;
 	fv_host_fail_after = -1;

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Run the differential fuzzer for a time budget and print one summary line,
-# `N passed, N failed`: the standalone driver (deterministic seed) for a
-# quarter of the budget, libFuzzer for the rest when it was built (else the
-# standalone driver gets it all).  A mismatch or sanitizer report fails the
+# `N passed, N failed`: the standalone driver (deterministic seed) for half
+# the budget, libFuzzer for the rest when it was built (else the standalone
+# driver gets it all).  A mismatch or sanitizer report fails the
 # run and leaves the reproducer in the build folder.
 #
 #   run.sh SECONDS STANDALONE LIBFUZZER SEED_CORPUS BUILD_DIR
@@ -11,7 +11,7 @@ secs=$1 standalone=$2 libfuzzer=$3 seeds=$4 build=$5
 passed=0 failed=0
 
 if [ -x "$libfuzzer" ]; then
-	sa_secs=$((secs / 4))
+	sa_secs=$((secs / 2))
 	[ "$sa_secs" -lt 5 ] && sa_secs=5
 	lf_secs=$((secs - sa_secs))
 	[ "$lf_secs" -lt 1 ] && lf_secs=1
@@ -34,6 +34,7 @@ if [ "$lf_secs" -gt 0 ]; then
 	mkdir -p "$build/corpus"
 	log=$build/libfuzzer.log
 	if "$libfuzzer" -max_total_time="$lf_secs" -max_len=4096 -timeout=60 \
+		-detect_leaks=0 \
 		-rss_limit_mb=4096 -print_final_stats=1 \
 		-artifact_prefix="$build/crashes/" \
 		"$build/corpus" "$seeds" >"$log" 2>&1; then
