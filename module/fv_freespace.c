@@ -12,12 +12,14 @@
  *                    first level f - 4, second level the next 5 bits
  *
  * so a class spans at most 1/32 of its lower bound.  Two bitmaps say which
- * classes are not empty.  A request for n pages aligned to A pages is first
- * rounded up to the next class boundary of n + A - 1: every segment of that
- * class or above fits, and the first non-empty one is two find-first-set
- * instructions away (O(1), whatever the number of free segments).  Taking
- * the smallest class that is sure to fit is a good fit: small requests use
- * small holes and leave the large ones whole, which keeps fragmentation low.
+ * classes are not empty.  A request for n pages aligned to A pages first
+ * tries the head segment of the classes holding n and n + A - 1 (a tighter
+ * fit, one segment each); then it is rounded up to the next class boundary
+ * of n + A - 1: every segment of that class or above fits, and the first
+ * non-empty one is two find-first-set instructions away (O(1), whatever the
+ * number of free segments).  Taking the smallest class that is sure to fit
+ * is a good fit: small requests use small holes and leave the large ones
+ * whole, which keeps fragmentation low.
  *
  * When no such class has a segment, the classes the rounding skipped (those
  * from n up to n + A - 1) may still hold a fitting segment: fv_fs_scan()
@@ -125,8 +127,11 @@ static int fs_class_before(u32 fl, u32 sl, u32 end_fl, u32 end_sl)
  * @align:	alignment in pages, a power of two.
  * @at:		set to the first page to use inside the segment.
  *
- * The O(1) path: the first segment of the first non-empty class whose every
- * segment fits.
+ * The O(1) path.  First a tighter fit, if the head segment of the class
+ * holding @npages (or @npages + @align - 1) fits: those classes are skipped
+ * by the rounding, and trying one segment of each is a best-fit touch that
+ * keeps large free runs whole.  Then the first segment of the first
+ * non-empty class whose every segment fits.
  *
  * Return: the segment (still in the index), or NULL when no class is sure
  * to fit; fv_fs_scan() may still find one.
@@ -138,6 +143,16 @@ struct fv_seg *fv_fs_find(struct fv_arena *a, u64 npages, u64 align, u64 *at)
 	u32 fl, sl;
 	int fit;
 
+	fv_fs_class(npages, &fl, &sl);
+	seg = a->classes[fl][sl];
+	if (seg && fs_fit(seg, npages, align, at))
+		return seg;
+	if (align > 1) {
+		fv_fs_class(npages + align - 1, &fl, &sl);
+		seg = a->classes[fl][sl];
+		if (seg && fs_fit(seg, npages, align, at))
+			return seg;
+	}
 	fv_fs_class(want, &fl, &sl);
 	if (fl >= FV_FL_COUNT || !fs_next_class(a, &fl, &sl))
 		return NULL;
