@@ -376,8 +376,8 @@ static int smoke(const struct trace *t, const char *name, const struct opts *o,
 		ok = r[i].status == RUN_DONE && !r[i].errors &&
 		     !r[i].bad_lookups;
 		if (r[i].bad_lookups)
-			snprintf(r[i].why, sizeof(r[i].why), "%llu fv_lookup() "
-				 "results name another range base or extent",
+			snprintf(r[i].why, sizeof(r[i].why), "%llu look-ups "
+				 "disagree with the trace (new range, rights)",
 				 (unsigned long long)r[i].bad_lookups);
 		/* list, bitmap: the lowest aligned fit, so the same places. */
 		if (ok && i == 2 && selected(o, "list") &&

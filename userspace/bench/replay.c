@@ -41,6 +41,7 @@ struct pieces {
 
 struct sharer {
 	u32 proc;
+	u32 rights;	/* FV_* */
 	struct pieces held;
 };
 
@@ -73,6 +74,7 @@ struct engine {
 	struct fv_arena *arena;
 	struct fv_domain *doms;
 	double sample_secs;	/* spent in sample(): not the allocator's */
+	u64 last_range;		/* smoke: id of the newest flatvm range */
 	/* smoke */
 	u8 *shadow;
 	u64 shadow_used;
@@ -284,11 +286,29 @@ static u32 fv_rights_of(u32 r)
 	       (r & TR_EXEC ? FV_EXEC : 0);
 }
 
+/*
+ * Smoke, flatvm: a new range is one extent, found by fv_lookup() and
+ * fv_range_piece(), with an id no other range had just before.  Counted,
+ * not fatal, so that the other checks go on.
+ */
+static void check_new_range(struct engine *e, u64 addr, u64 len)
+{
+	struct fv_lookup_result lr;
+	u64 start, plen;
+
+	if (fv_lookup(e->arena, addr, &lr) || lr.ext_start != addr ||
+	    lr.ext_len != len || lr.nholders != 1 ||
+	    (e->res->count[OP_A] > 1 && lr.range == e->last_range) ||
+	    fv_range_piece(e->arena, addr, &start, &plen) || start != addr ||
+	    plen != len)
+		e->res->bad_lookups++;
+	e->last_range = lr.range;
+}
+
 static void do_alloc(struct engine *e, const struct trace_op *op,
 		     struct idrt *id)
 {
 	u64 t0, t1, start = 0, addr = 0;
-	struct fv_lookup_result lr;
 	int rc;
 
 	if (e->bl) {
@@ -328,11 +348,8 @@ static void do_alloc(struct engine *e, const struct trace_op *op,
 	if (e->live > e->res->peak_live)
 		e->res->peak_live = e->live;
 	shadow_take(e, start, op->x);
-	/* Counted, not fatal, so that the other checks go on. */
-	if (e->cfg->smoke && !e->bl &&
-	    (fv_lookup(e->arena, addr, &lr) || lr.range != addr ||
-	     lr.ext_start != addr || lr.ext_len != op->x << FV_PAGE_SHIFT))
-		e->res->bad_lookups++;
+	if (e->cfg->smoke && !e->bl)
+		check_new_range(e, addr, op->x << FV_PAGE_SHIFT);
 }
 
 /* Releases e->out[] on behalf of @proc (the owner or a sharer). */
@@ -415,6 +432,7 @@ static void do_share(struct engine *e, const struct trace_op *op,
 	sh = &id->sh[id->nsh++];
 	memset(sh, 0, sizeof(*sh));
 	sh->proc = op->proc;
+	sh->rights = fv_rights_of(op->rights);
 	for (i = 0; i < id->own.n; i++)
 		pc_push(&sh->held, pc_at(&id->own, i)->start,
 			pc_at(&id->own, i)->end);
@@ -443,20 +461,50 @@ static void do_drop(struct engine *e, const struct trace_op *op,
 	maybe_gone(e, id);
 }
 
+static int pc_has(struct pieces *p, u64 page)
+{
+	u32 i;
+
+	for (i = 0; i < p->n; i++)
+		if (pc_at(p, i)->start <= page && page < pc_at(p, i)->end)
+			return 1;
+	return 0;
+}
+
+/* Smoke: the rights the trace says @proc has on @page of @id, 0 if none. */
+static u32 expected_rights(struct idrt *id, u32 proc, u64 page)
+{
+	u32 i;
+
+	if (proc == id->owner && pc_has(&id->own, page))
+		return FV_READ | FV_WRITE;
+	for (i = 0; i < id->nsh; i++)
+		if (id->sh[i].proc == proc && pc_has(&id->sh[i].held, page))
+			return id->sh[i].rights;
+	return 0;
+}
+
 static void do_query(struct engine *e, const struct trace_op *op,
 		     struct idrt *id)
 {
 	struct fv_lookup_result lr;
 	u64 t0, t1;
+	u32 want;
+	int rc;
 
 	if (e->bl)
 		return;
 	t0 = ticks();
-	fv_rights(e->arena, &e->doms[op->proc],
-		  (id->start + op->x) << FV_PAGE_SHIFT, &lr);
+	rc = fv_rights(e->arena, &e->doms[op->proc],
+		       (id->start + op->x) << FV_PAGE_SHIFT, &lr);
 	t1 = ticks();
 	account(e, OP_Q, t0, t1);
 	e->res->count[OP_Q]++;
+	if (e->cfg->smoke) {
+		want = expected_rights(id, op->proc, id->start + op->x);
+		if (want ? rc || lr.rights != want : rc != -ENOENT)
+			e->res->bad_lookups++;
+	}
 }
 
 /* ---- measuring ---- */

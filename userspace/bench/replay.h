@@ -44,8 +44,9 @@ enum run_status { RUN_DONE, RUN_TIMEOUT, RUN_UNSUPPORTED, RUN_BROKEN };
  *		skipped and not counted).
  * @failed_allocs: `a` lines the allocator refused (-ENOSPC).
  * @errors:	allocator calls that returned an unexpected error.
- * @bad_lookups: smoke, flatvm: fv_lookup() of a new range's base address
- *		did not return that range (base address, extent).
+ * @bad_lookups: smoke, flatvm: look-ups that disagree with the trace: a
+ *		new range not found whole by fv_lookup()/fv_range_piece(), or
+ *		fv_rights() not giving the rights the trace gave.
  * @ops_done:	trace lines processed before the run ended.
  * @peak_live:	most ranges live at once.
  * @peak_meta:	most metadata bytes at once (measuring runs).

@@ -5,6 +5,7 @@ set output png
 set datafile separator ","
 set datafile missing "NaN"
 set logscale xy
+set xrange [700:1.5e6]
 set xlabel "live ranges (seed mix)"
 set ylabel "ns/op, a+f+p, median"
 set key outside right top
