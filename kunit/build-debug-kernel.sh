@@ -6,7 +6,7 @@
 # Source: Debian's linux-source-6.1 tarball.  Config: `make tinyconfig`
 # merged with kunit/debug-kernel.config.  The cache directory is keyed by the
 # source package version and a hash of the fragment, the compiler version and
-# this script, so it is rebuilt only when one of those changes:
+# the recipe version below, so it is rebuilt only when one of those changes:
 #
 #   ${FV_KERNEL_CACHE:-/var/cache/flatvm}/linux-<version>-<key>/
 #
@@ -26,6 +26,8 @@ nice_level=${FV_KERNEL_NICE:-10}
 srcpkg=linux-source-6.1
 tarball=/usr/src/$srcpkg.tar.xz
 tools="bc bison flex gcc make libelf-dev libssl-dev xz-utils cpio"
+# Bump when the way the tree is configured or built changes.
+recipe=1
 
 log() { echo "build-debug-kernel: $*" >&2; }
 
@@ -52,7 +54,8 @@ ensure_packages() {
 ensure_packages
 
 version=$(dpkg-query -W -f='${Version}' "$srcpkg")
-key=$( { cat "$frag" "$0"; gcc --version | head -1; } | sha256sum | cut -c1-12)
+key=$( { cat "$frag"; echo "recipe $recipe"; gcc --version | head -1; } |
+	sha256sum | cut -c1-12)
 dir=$cache_root/linux-$version-$key
 
 if [ -f "$dir/.flatvm-built" ] && [ -f "$dir/arch/x86/boot/bzImage" ]; then
@@ -105,7 +108,12 @@ while IFS= read -r line; do
 done <"$frag"
 [ "$bad" -eq 0 ] || exit 1
 
-kmake bzImage modules modules_prepare >&2
+log "compiling (log: $dir/.flatvm-build.log)"
+if ! kmake bzImage modules modules_prepare >"$dir/.flatvm-build.log" 2>&1; then
+	tail -40 "$dir/.flatvm-build.log" >&2
+	log "kernel build failed"
+	exit 1
+fi
 end=$(date +%s)
 
 {

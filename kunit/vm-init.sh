@@ -49,8 +49,9 @@ fault_set() {
 	echo "$3" > "$dbg/$1/$2"
 }
 
-# Failslab that only fails through a task's fail-nth counter (KUnit) or
-# make-it-fail flag (stress): probability 0 until asked, quiet.
+# Fault injection that fails only tasks flagged make-it-fail (vmstress
+# flags its threads around each ioctl and sets the probability): quiet,
+# every allocation eligible.
 fault_quiet() {
 	for f in failslab fail_page_alloc; do
 		fault_set $f probability 0
@@ -88,7 +89,6 @@ unload_flatvm() {
 }
 
 run_kunit() {
-	fault_quiet
 	insmod /lib/flatvm/flatvm_kunit.ko || return 1
 	rmmod flatvm_kunit
 }

@@ -197,7 +197,6 @@ static int serve(struct thr *t)
 		if (s->writable)
 			p[1] = ~s->seed;
 		s->ok = !bad;
-		release(t, s->addr, s->len);
 	} else if (!sh->inject) {
 		struct flatvm_query q = { .size = sizeof(q), .addr = s->addr };
 		int r = ioctl(t->fd, FLATVM_IOC_QUERY, &q);
@@ -209,6 +208,8 @@ static int serve(struct thr *t)
 			(unsigned long long)q.ext_start,
 			(unsigned long long)q.ext_len);
 	}
+	/* Mapped or not, the grant is held: give it back. */
+	release(t, s->addr, s->len);
 	atomic_store(&s->state, S_ACKED);
 	return 1;
 }
