@@ -20,9 +20,9 @@
  *   arena->lock	the core's own, inside every fv_*() call
  *   xarray lock	the page store's
  *
- * fv_lookup() and fv_rights() need no driver lock: QUERY calls them bare.
+ * fv_lookup(), fv_rights() and fv_range_piece() need no driver lock: QUERY
+ * calls them bare.
  */
-#include <linux/capability.h>
 #include <linux/compat.h>
 #include <linux/file.h>
 #include <linux/fs.h>
