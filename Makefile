@@ -80,8 +80,11 @@ fuzz:
 check: deps
 	@STEP_TIMEOUT=$(STEP_TIMEOUT) scripts/check-steps.sh $(CHECK_STEPS)
 
+# Not Kbuild's clean: with M= at the top it deletes every *.[aios] file of
+# the tree, other people's included.
 clean:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -f module/*.o module/.*.cmd .*.cmd flatvm.o flatvm.ko flatvm.mod \
+		flatvm.mod.c flatvm.mod.o Module.symvers modules.order
 	rm -rf build userspace/itest/build userspace/vm/build
 
 -include $(CHECK_FRAGMENTS)

@@ -19,10 +19,11 @@ $(DEMO_BIN): itest/demo.c itest/itest_lib.c $(ITEST_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ITEST_CFLAGS) -o $@ itest/demo.c itest/itest_lib.c
 
-# A 32-bit caller for t_compat_rejected, assembled without any libc.
-$(COMPAT32_BIN): itest/compat32.s
+# A 32-bit caller for t_compat_rejected, assembled without any libc
+# (named .S: Kbuild's clean deletes *.s under the module's tree).
+$(COMPAT32_BIN): itest/compat32.S
 	@mkdir -p $(dir $@)
-	as --32 -o $@.o $<
+	$(CC) -m32 -nostdinc -c -o $@.o $<
 	ld -m elf_i386 -static -o $@ $@.o
 
 .PHONY: itest

@@ -335,8 +335,8 @@ int t_fork_inherits_nothing(void)
 	return 0;
 }
 
-/* The ioctl number compat32.s hard-codes. */
-_Static_assert(FLATVM_IOC_STATS == 0xC068F706, "update compat32.s");
+/* The ioctl number compat32.S hard-codes. */
+_Static_assert(FLATVM_IOC_STATS == 0xC068F706, "update compat32.S");
 
 extern const char compat32_elf[], compat32_elf_end[];
 
