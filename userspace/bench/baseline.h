@@ -20,13 +20,12 @@ typedef uint32_t u32;
  * struct bl_stats - what a baseline reports about its free space.
  * @free_pages:	pages not allocated.
  * @largest:	pages in the longest run of contiguous free pages.
- * @meta_bytes:	bytes of metadata now (records, tables, bitmaps).
- * @meta_peak:	the most @meta_bytes has been since creation.
+ * @meta_peak:	the most bytes of metadata (records, tables, bitmaps) held
+ *		at once since creation.
  */
 struct bl_stats {
 	u64 free_pages;
 	u64 largest;
-	u64 meta_bytes;
 	u64 meta_peak;
 };
 

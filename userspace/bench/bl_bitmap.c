@@ -186,8 +186,7 @@ static void bitmap_stats(void *bl, struct bl_stats *st)
 		best = run;
 	st->free_pages = b->free_pages;
 	st->largest = best;
-	st->meta_bytes = (b->nwords + b->nwords / 64) * sizeof(u64);
-	st->meta_peak = st->meta_bytes;
+	st->meta_peak = (b->nwords + b->nwords / 64) * sizeof(u64);
 }
 
 const struct bl_ops bl_bitmap_ops = {

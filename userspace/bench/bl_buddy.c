@@ -331,7 +331,6 @@ static void buddy_stats(void *bl, struct bl_stats *st)
 	free(v);
 	st->free_pages = b->free_pages;
 	st->largest = best;
-	st->meta_bytes = bd_meta(b);
 	st->meta_peak = b->meta_peak;
 }
 

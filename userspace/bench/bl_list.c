@@ -153,7 +153,6 @@ static void list_stats(void *bl, struct bl_stats *st)
 	for (n = l->head; n; n = n->next)
 		if (n->npages > st->largest)
 			st->largest = n->npages;
-	st->meta_bytes = l->nnodes * sizeof(struct lnode);
 	st->meta_peak = l->meta_peak;
 }
 

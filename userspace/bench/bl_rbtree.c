@@ -462,7 +462,6 @@ static void rbtree_stats(void *bl, struct bl_stats *st)
 
 	st->free_pages = t->free_pages;
 	st->largest = sub_max(t->root);
-	st->meta_bytes = t->nnodes * sizeof(struct rnode);
 	st->meta_peak = t->meta_peak;
 }
 
