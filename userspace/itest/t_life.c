@@ -66,22 +66,25 @@ int t_exit_and_kill_release(void)
 	return 0;
 }
 
-/* Another user: allocates what its own cap allows. */
+/*
+ * Another user: allocates what its own cap allows.  The device is opened
+ * first (the VM's root directory may be closed to other users); pages are
+ * charged to the user of the task that allocates them.
+ */
 static int peer_other_user(struct peer *self)
 {
+	int fd = fv_open(), ret;
 	uint64_t a, v;
-	int fd;
 
-	if (setuid(65534))
-		return 2;
-	fd = fv_open();
 	if (fd < 0) {
 		printf("    other user: open: %s\n", strerror(-fd));
 		return 3;
 	}
-	a = (uint64_t)fv_alloc(fd, 64 * PAGE, RW, 0, &a);
-	if (a) {
-		printf("    other user: ALLOC: %s\n", strerror(-(int)a));
+	if (setuid(65534))
+		return 2;
+	ret = fv_alloc(fd, 64 * PAGE, RW, 0, &a);
+	if (ret) {
+		printf("    other user: ALLOC: %s\n", strerror(-ret));
 		return 4;
 	}
 	if (peer_send(self, 1) || peer_recv(self, &v))
