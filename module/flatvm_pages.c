@@ -182,7 +182,8 @@ int fvd_pages_map(struct vm_area_struct *vma, unsigned long addr,
 	int ret;
 
 	lockdep_assert_held(&fvd_lock);
-	mmap_assert_locked(vma->vm_mm);
+	/* mmap_assert_*() need dump_mm(), not exported under DEBUG_VM. */
+	lockdep_assert_held(&vma->vm_mm->mmap_lock);
 	xa_for_each_range(&fvd_pages, index, page, first, last) {
 		ret = vm_insert_page(vma, index << PAGE_SHIFT, page);
 		if (ret)

@@ -30,6 +30,7 @@
  * Locking: the hooks and ->close() run under mmap_lock held for write,
  * faults under it held for read; both take fvd_lock inside it.
  */
+#include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/rcupdate.h>
@@ -80,7 +81,8 @@ static bool fvd_span_replaceable(struct mm_struct *mm, unsigned long addr,
 	unsigned long end = addr + len;
 	struct vm_area_struct *vma;
 
-	mmap_assert_write_locked(mm);
+	/* mmap_assert_*() need dump_mm(), not exported under DEBUG_VM. */
+	lockdep_assert_held_write(&mm->mmap_lock);
 	if (kind == FVD_MAP_RESERVE)
 		return true;
 	for (vma = find_vma_intersection(mm, addr, end); vma;
