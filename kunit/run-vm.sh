@@ -65,13 +65,14 @@ done
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$root.cpio.gz"
 trap 'rm -rf "$root" "$root.cpio.gz"' EXIT
 
-cmdline="console=ttyS0 loglevel=4 oops=panic panic=-1 kasan_multi_shot"
+cmdline="console=ttyS0 loglevel=7 printk.devkmsg=on oops=panic panic=-1"
+cmdline+=" kasan_multi_shot"
 cmdline+=" fvci=$steps ${append[*]}"
 echo "run-vm: booting $(basename "$kernel") for $steps (timeout ${timeout}s)" >&2
 start=$(date +%s)
 set +e
 timeout --foreground -k 10 "$timeout" \
-	qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1024 \
+	qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 1024 \
 	-nographic -no-reboot -monitor none -serial stdio \
 	-kernel "$kernel" -initrd "$root.cpio.gz" -append "$cmdline" \
 	</dev/null >"$log" 2>&1

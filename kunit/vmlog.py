@@ -14,6 +14,7 @@ import re
 import sys
 
 TIMESTAMP = re.compile(r'^\[\s*\d+\.\d+\]\s?')
+USERLINE = re.compile(r'^\[\s*\d+\.\d+\] fvci: (.*)$')
 PLAN = re.compile(r'^(\s*)1\.\.(\d+)\s*$')
 RESULT = re.compile(r'^(\s*)(ok|not ok) (\d+)(?: -)? ?([^#]*?)\s*'
                     r'(?:#\s*(SKIP|TODO)\b.*)?$')
@@ -129,8 +130,7 @@ def leaves(result):
     return (1, 0, 0) if ok else (0, 1, 0)
 
 
-def judge_kunit(dmesg, expect_suites, errors):
-    lines = [TIMESTAMP.sub('', ln) for ln in dmesg]
+def judge_kunit(lines, expect_suites, errors):
     top = parse_ktap(lines, errors)
     passed = failed = skipped = 0
     for r in top.results:
@@ -159,7 +159,15 @@ def main():
     args = ap.parse_args()
 
     with open(args.log, errors='replace') as f:
-        lines = [ln.rstrip('\r\n').replace('\r', '') for ln in f]
+        console = [ln.rstrip('\r\n').replace('\r', '') for ln in f]
+    # The VM's userspace output comes through the kernel log (vm-init.sh).
+    lines, kernel = [], []
+    for ln in console:
+        m = USERLINE.match(ln)
+        if m:
+            lines.append(m.group(1))
+        else:
+            kernel.append(TIMESTAMP.sub('', ln))
     errors = []
     passed = failed = 0
 
@@ -201,16 +209,14 @@ def main():
         print('%s: %d passed, %d failed' % (step, p, f))
         passed, failed = passed + p, failed + f
 
-    dmesg = section(lines, 'FVCI-DMESG-BEGIN', 'FVCI-DMESG-END')
     if 'kunit' in args.steps.split(','):
-        p, f = judge_kunit(dmesg if dmesg is not None else lines,
-                           args.kunit_suites, errors)
+        p, f = judge_kunit(kernel, args.kunit_suites, errors)
         passed, failed = passed + p, failed + f
 
     leak = section(lines, 'FVCI-KMEMLEAK-BEGIN', 'FVCI-KMEMLEAK-END')
     if leak is None:
         errors.append('no kmemleak scan')
-    reports = [ln for ln in lines if REPORT.search(TIMESTAMP.sub('', ln))]
+    reports = [ln for ln in kernel + lines if REPORT.search(ln)]
     if reports:
         errors.append('%d kernel report lines, first: %s' %
                       (len(reports), reports[0]))

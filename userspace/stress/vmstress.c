@@ -23,6 +23,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -44,6 +45,8 @@
 #define MAX_THREADS	16
 #define SLOTS		16
 #define FAULT_TIMES	1000000000L
+/* A process that died (a bug) must not hang the others: they give up. */
+#define WAIT_SECONDS	60
 
 enum slot_state { S_FREE, S_FILLING, S_POSTED, S_TAKEN, S_ACKED };
 
@@ -66,6 +69,7 @@ struct counters {
 	atomic_ulong bad_errno;
 	atomic_ulong failed_clean;
 	atomic_ulong retried_release;
+	atomic_ulong abandoned;
 };
 
 /* MAP_SHARED among the processes of one phase. */
@@ -97,6 +101,22 @@ static __u64 rnd(struct thr *t)
 	t->rng ^= t->rng << 25;
 	t->rng ^= t->rng >> 27;
 	return t->rng * 0x2545f4914f6cdd1dULL;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Has the process behind @pidfd exited? */
+static int exited(int pidfd)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+	return poll(&p, 1, 0) > 0;
 }
 
 static __u64 pattern(__u64 seed, __u64 word)
@@ -268,6 +288,8 @@ static void exchange(struct thr *t)
 		s = NULL;
 	}
 	if (s) {
+		double start = now();
+
 		s->addr = a.addr;
 		s->len = a.len;
 		s->seed = seed;
@@ -276,6 +298,13 @@ static void exchange(struct thr *t)
 		while (atomic_load(&s->state) != S_ACKED) {
 			if (!serve(t))
 				sched_yield();
+			if (exited(t->pidfds[to]) ||
+			    now() - start > WAIT_SECONDS) {
+				/* The slot stays taken: its owner is gone. */
+				atomic_fetch_add(&sh->c.abandoned, 1);
+				release(t, a.addr, a.len);
+				return;
+			}
 		}
 		if (s->ok && writable && p[1] != ~seed) {
 			atomic_fetch_add(&sh->c.data_bad, 1);
@@ -299,8 +328,12 @@ static void *thread_main(void *arg)
 	t->mif = open("/proc/thread-self/make-it-fail", O_WRONLY);
 	while (atomic_load(&sh->c.ops) < sh->budget)
 		exchange(t);
+	double start;
+
 	atomic_fetch_sub(&sh->producing, 1);
-	while (atomic_load(&sh->producing) > 0)
+	start = now();
+	while (atomic_load(&sh->producing) > 0 &&
+	       now() - start < WAIT_SECONDS)
 		if (!serve(t))
 			sched_yield();
 	while (serve(t))
@@ -491,6 +524,8 @@ static void phase(const char *name, unsigned long budget, int inject,
 	check(atomic_load(&sh->c.exchanges) > 0, name, "ranges exchanged");
 	check(!atomic_load(&sh->c.data_bad), name,
 	      "data written through one mapping read through the other");
+	check(!atomic_load(&sh->c.abandoned), name,
+	      "no exchange abandoned (grantee died or hung)");
 	if (inject) {
 		printf("vmstress: %s: faults injected: failslab %ld, fail_page_alloc %ld; ioctls failed -ENOMEM %lu, releases retried %lu\n",
 		       name, injected[0], injected[1],
