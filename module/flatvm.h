@@ -32,9 +32,8 @@ struct seq_file;
 /* What the caller of vm_mmap() is doing, for the f_op hooks it reaches. */
 enum fvd_map_kind {
 	FVD_MAP_RESERVE,	/* reserve the whole window, never replacing */
-	FVD_MAP_RANGE,		/* a range over reservation or stale mappings */
-	FVD_MAP_UNRESERVE,	/* the reservation back; the pages go */
-	FVD_MAP_RESTORE,	/* the reservation back; the holds stay */
+	FVD_MAP_RANGE,		/* a range over the driver's own mappings */
+	FVD_MAP_RESTORE,	/* the reservation back over them */
 };
 
 /**
@@ -103,6 +102,8 @@ int fvd_proc_map(struct fvd_proc *proc, struct file *file, unsigned long addr,
 int fvd_proc_reserve(struct fvd_proc *proc, struct file *file);
 int fvd_proc_unmap_span(struct fvd_proc *proc, struct file *file,
 			unsigned long addr, unsigned long len);
+void fvd_proc_restore(struct fvd_proc *proc, struct file *file,
+		      unsigned long addr, unsigned long len);
 void fvd_procs_show(struct seq_file *m);
 void fvd_procs_exit(void);
 
@@ -114,6 +115,8 @@ unsigned long fvd_get_unmapped_area(struct file *file, unsigned long addr,
 				    unsigned long flags);
 int fvd_mmap(struct file *file, struct vm_area_struct *vma);
 bool fvd_vma_is_range(const struct vm_area_struct *vma);
+void fvd_zap_ranges(struct mm_struct *mm, unsigned long addr,
+		    unsigned long end);
 
 /* flatvm_pages.c */
 int fvd_pages_check_caps(u64 npages);

@@ -144,20 +144,23 @@ static struct mm_struct *fvd_pidfd_mm(int pidfd, struct task_struct **taskp)
 
 /*
  * Map [addr, addr + len), which current holds, with @rights and insert the
- * pages already allocated.  When a step after the mapping fails, the
- * mapping is replaced by the reservation again with @undo (UNRESERVE drops
- * the holds with it, RESTORE keeps them).
+ * pages already allocated.  When any step fails, the reservation is put
+ * back over the span; the holds are the caller's to keep or release.
  */
 static int fvd_map_held(struct fvd_proc *proc, struct file *file, u64 addr,
-			u64 len, u32 rights, enum fvd_map_kind undo)
+			u64 len, u32 rights)
 {
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma;
 	int ret;
 
 	ret = fvd_proc_map(proc, file, addr, len, FVD_MAP_RANGE, rights);
-	if (ret)
+	if (ret) {
+		/* -ENOMEM may come after the old mappings went: a hole. */
+		if (ret != -EEXIST)
+			fvd_proc_restore(proc, file, addr, len);
 		return ret;
+	}
 	mmap_read_lock(mm);
 	vma = vma_lookup(mm, addr);
 	if (!vma || !fvd_vma_is_range(vma) || vma->vm_start != addr ||
@@ -175,29 +178,29 @@ static int fvd_map_held(struct fvd_proc *proc, struct file *file, u64 addr,
 	}
 	mmap_read_unlock(mm);
 	if (ret)
-		fvd_proc_map(proc, file, addr, len, undo, 0);
+		fvd_proc_restore(proc, file, addr, len);
 	return ret;
 }
 
 /*
- * Drop current's hold on a span: its mappings first, then the rest.
- * Return: -ENOENT when there was neither a hold nor a mapping.
+ * Drop current's hold on a span: in the core first, so that the decision
+ * and the release are one step under fvd_lock, then the mappings.
+ * Return: -ENOENT when there was neither a hold nor a mapping; -ENOMEM
+ * (the core's metadata) with nothing changed.
  */
 static int fvd_release_span(struct fvd_proc *proc, struct file *file,
 			    u64 addr, u64 len)
 {
-	int held = fv_holds_any(&fvd_arena, &proc->dom, addr, len);
-	int mapped;
+	int released, mapped;
 
-	if (held < 0)
-		return held;
-	mapped = fvd_proc_unmap_span(proc, file, addr, len);
 	mutex_lock(&fvd_lock);
-	fv_release(&fvd_arena, &proc->dom, addr, len, fvd_pages_released, NULL);
+	released = fv_release(&fvd_arena, &proc->dom, addr, len,
+			      fvd_pages_released, NULL);
 	mutex_unlock(&fvd_lock);
-	if (mapped < 0)
-		return mapped;
-	return held > 0 || mapped ? 0 : -ENOENT;
+	if (released && released != -ENOENT)
+		return released;
+	mapped = fvd_proc_unmap_span(proc, file, addr, len);
+	return !released || mapped ? 0 : -ENOENT;
 }
 
 static int fvd_ioctl_alloc(struct file *file, struct flatvm_alloc __user *uarg)
@@ -239,18 +242,15 @@ static int fvd_ioctl_alloc(struct file *file, struct flatvm_alloc __user *uarg)
 	if (ret)
 		goto out_unlock;
 
-	ret = fvd_map_held(proc, file, addr, a.len, a.rights,
-			   FVD_MAP_UNRESERVE);
+	ret = fvd_map_held(proc, file, addr, a.len, a.rights);
 	if (!ret) {
 		a.addr = addr;
 		if (copy_to_user(uarg, &a, sizeof(a))) {
-			fvd_proc_map(proc, file, addr, a.len, FVD_MAP_UNRESERVE,
-				     0);
+			fvd_proc_restore(proc, file, addr, a.len);
 			ret = -EFAULT;
 		}
 	}
 	if (ret) {
-		/* What no mapping covered any more. */
 		mutex_lock(&fvd_lock);
 		fv_release(&fvd_arena, &proc->dom, addr, a.len,
 			   fvd_pages_released, NULL);
@@ -332,8 +332,7 @@ static int fvd_ioctl_attach(struct file *file,
 	ret = fvd_proc_reserve(proc, file);
 	if (ret)
 		goto out_unlock;
-	ret = fvd_map_held(proc, file, t.addr, t.len, t.rights,
-			   FVD_MAP_RESTORE);
+	ret = fvd_map_held(proc, file, t.addr, t.len, t.rights);
 out_unlock:
 	mutex_unlock(&proc->map_lock);
 	fvd_proc_put(proc);
@@ -360,24 +359,6 @@ static int fvd_ioctl_release(struct file *file,
 	mutex_unlock(&proc->map_lock);
 	fvd_proc_put(proc);
 	return ret;
-}
-
-/* Remove the page table entries of [addr, end) from @mm's range VMAs. */
-static void fvd_zap(struct mm_struct *mm, unsigned long addr,
-		    unsigned long end)
-{
-	struct vm_area_struct *vma;
-
-	mmap_read_lock(mm);
-	for (vma = find_vma_intersection(mm, addr, end); vma;
-	     vma = find_vma_intersection(mm, vma->vm_end, end)) {
-		unsigned long start = max(addr, vma->vm_start);
-		unsigned long stop = min(end, vma->vm_end);
-
-		if (fvd_vma_is_range(vma))
-			zap_page_range(vma, start, stop - start);
-	}
-	mmap_read_unlock(mm);
 }
 
 static int fvd_ioctl_revoke(struct file *file,
@@ -425,7 +406,7 @@ static int fvd_ioctl_revoke(struct file *file,
 				 fvd_pages_released, NULL);
 	mutex_unlock(&fvd_lock);
 	if (!ret)
-		fvd_zap(mm, v.addr, v.addr + v.len);
+		fvd_zap_ranges(mm, v.addr, v.addr + v.len);
 	fvd_proc_put(tproc);
 out_proc:
 	fvd_proc_put(proc);

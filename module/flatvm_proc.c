@@ -246,10 +246,13 @@ int fvd_proc_reserve(struct fvd_proc *proc, struct file *file)
  * @addr:	first byte.
  * @len:	bytes.
  *
- * vm_ops->close() of each replaced piece releases its pages; stale
- * mappings (left by REVOKE) go the same way and release nothing.
+ * Holds are not touched (the driver's own vm_mmap() calls never release
+ * anything): the caller has released them in the core already.  A piece
+ * the reservation cannot be put back over (vm_mmap() failing for memory)
+ * stays mapped with its page table entries zapped, like a revoked
+ * mapping: a touch maps only pages the process holds again, else SIGBUS.
  *
- * Return: the number of mappings replaced, or the first vm_mmap() error.
+ * Return: the number of range mappings found in the span.
  */
 int fvd_proc_unmap_span(struct fvd_proc *proc, struct file *file,
 			unsigned long addr, unsigned long len)
@@ -257,7 +260,7 @@ int fvd_proc_unmap_span(struct fvd_proc *proc, struct file *file,
 	unsigned long end = addr + len, start, stop;
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma;
-	int ret, count = 0;
+	int count = 0;
 
 	lockdep_assert_held(&proc->map_lock);
 	while (addr < end) {
@@ -272,14 +275,31 @@ int fvd_proc_unmap_span(struct fvd_proc *proc, struct file *file,
 		mmap_read_unlock(mm);
 		if (!vma)
 			break;
-		ret = fvd_proc_map(proc, file, start, stop - start,
-				   FVD_MAP_UNRESERVE, 0);
-		if (ret)
-			return ret;
+		if (fvd_proc_map(proc, file, start, stop - start,
+				 FVD_MAP_RESTORE, 0))
+			fvd_zap_ranges(mm, start, stop);
 		count++;
 		addr = stop;
 	}
 	return count;
+}
+
+/**
+ * fvd_proc_restore() - undo a mapping step: the reservation over all of
+ *	[@addr, @addr + @len) again, holes a failed vm_mmap() left included.
+ * @proc:	current's proc, map_lock held.
+ * @file:	the ioctl's file.
+ * @addr:	first byte.
+ * @len:	bytes.
+ *
+ * Holds are not touched.  When the whole span cannot be restored at once,
+ * its range mappings are dealt with one by one (fvd_proc_unmap_span()).
+ */
+void fvd_proc_restore(struct fvd_proc *proc, struct file *file,
+		      unsigned long addr, unsigned long len)
+{
+	if (fvd_proc_map(proc, file, addr, len, FVD_MAP_RESTORE, 0))
+		fvd_proc_unmap_span(proc, file, addr, len);
 }
 
 /**

@@ -61,19 +61,17 @@ static bool fvd_vma_is_ours(const struct vm_area_struct *vma)
 	       vma->vm_ops == &fvd_reserve_ops;
 }
 
-/* Is current's vm_mmap() in flight replacing range VMAs but not holds? */
-static bool fvd_replacing_keeps_holds(const struct fvd_proc *proc)
+/* Is this VMA going away under one of the driver's own vm_mmap() calls? */
+static bool fvd_driver_is_mapping(const struct fvd_proc *proc)
 {
-	return READ_ONCE(proc->pending.task) == current &&
-	       (proc->pending.kind == FVD_MAP_RANGE ||
-		proc->pending.kind == FVD_MAP_RESTORE);
+	return READ_ONCE(proc->pending.task) == current;
 }
 
 /*
- * May the pending call replace what lies in [addr, addr + len)?  A range
- * goes over the reservation or over stale range mappings of this process;
- * the reservation goes back over range mappings only.  The reservation
- * itself is made with MAP_FIXED_NOREPLACE and replaces nothing.
+ * May the pending call replace what lies in [addr, addr + len)?  A range,
+ * or the reservation put back, goes over this process's reservation and
+ * range mappings (and holes a failed vm_mmap() left) only.  The
+ * reservation itself is made with MAP_FIXED_NOREPLACE and replaces nothing.
  */
 static bool fvd_span_replaceable(struct mm_struct *mm, unsigned long addr,
 				 unsigned long len, enum fvd_map_kind kind)
@@ -86,11 +84,9 @@ static bool fvd_span_replaceable(struct mm_struct *mm, unsigned long addr,
 	if (kind == FVD_MAP_RESERVE)
 		return true;
 	for (vma = find_vma_intersection(mm, addr, end); vma;
-	     vma = find_vma_intersection(mm, vma->vm_end, end)) {
-		if (kind == FVD_MAP_RANGE ? !fvd_vma_is_ours(vma) :
-					    !fvd_vma_is_range(vma))
+	     vma = find_vma_intersection(mm, vma->vm_end, end))
+		if (!fvd_vma_is_ours(vma))
 			return false;
-	}
 	return true;
 }
 
@@ -177,15 +173,16 @@ static void fvd_reserve_close(struct vm_area_struct *vma)
 }
 
 /*
- * A range VMA (or the piece of one that munmap split off) goes away: its
- * pages are released, unless
- *  - the driver is replacing it by a new range mapping (a stale mapping
- *    left by REVOKE, or the same pages mapped again by ATTACH), or putting
- *    the reservation back after a failed ATTACH,
+ * A range VMA (or the piece of one that munmap split off) goes away: what
+ * the process holds in its span is released, as RELEASE would, unless
+ *  - the driver itself is replacing it (its ioctls release holds in the
+ *    core explicitly, before or after the mapping changes),
  *  - it is the copy a refused mremap made (vm_pgoff no longer matches the
  *    address) or the empty leftover of a failed split,
  *  - the process has exited and its domain is released already.
- * Released pages the process did not hold (stale mappings) are no error.
+ * A stale mapping (left by REVOKE, or by a RELEASE that could not put the
+ * reservation back) may hold nothing: that is no error.  munmap() of it
+ * still releases what the process holds there, granted since or not.
  */
 static void fvd_range_close(struct vm_area_struct *vma)
 {
@@ -193,7 +190,7 @@ static void fvd_range_close(struct vm_area_struct *vma)
 	unsigned long len = vma->vm_end - vma->vm_start;
 
 	if (len && vma->vm_pgoff == vma->vm_start >> PAGE_SHIFT &&
-	    !fvd_replacing_keeps_holds(proc)) {
+	    !fvd_driver_is_mapping(proc)) {
 		mutex_lock(&fvd_lock);
 		if (!proc->dead)
 			fv_release(&fvd_arena, &proc->dom, vma->vm_start, len,
@@ -201,6 +198,32 @@ static void fvd_range_close(struct vm_area_struct *vma)
 		mutex_unlock(&fvd_lock);
 	}
 	fvd_proc_put(proc);
+}
+
+/**
+ * fvd_zap_ranges() - remove the page table entries of [@addr, @end) from
+ *	@mm's range VMAs.
+ * @mm:		an mm the caller keeps alive; its mmap_lock is not held.
+ * @addr:	first byte.
+ * @end:	byte after the last.
+ *
+ * The VMAs stay; a later touch goes through fvd_range_fault().
+ */
+void fvd_zap_ranges(struct mm_struct *mm, unsigned long addr,
+		    unsigned long end)
+{
+	struct vm_area_struct *vma;
+
+	mmap_read_lock(mm);
+	for (vma = find_vma_intersection(mm, addr, end); vma;
+	     vma = find_vma_intersection(mm, vma->vm_end, end)) {
+		unsigned long start = max(addr, vma->vm_start);
+		unsigned long stop = min(end, vma->vm_end);
+
+		if (fvd_vma_is_range(vma))
+			zap_page_range(vma, start, stop - start);
+	}
+	mmap_read_unlock(mm);
 }
 
 static int fvd_vma_mremap(struct vm_area_struct *vma)
