@@ -39,6 +39,7 @@
 #include <uapi/linux/flatvm.h>
 
 #include "flatvm.h"
+#include "flatvm_args.h"
 
 /*
  * The default window, 0x1000_8000_0000 up to 0x2000_8000_0000 (16 TiB),
@@ -87,19 +88,6 @@ static int fvd_copy_in(void *karg, size_t ksize, void __user *uarg)
 	if (usize > PAGE_SIZE)
 		return -E2BIG;
 	return copy_struct_from_user(karg, ksize, uarg, usize);
-}
-
-static bool fvd_rights_ok(u32 rights)
-{
-	return !(rights & ~FLATVM_RIGHTS_ALL) && (rights & FLATVM_RIGHT_READ);
-}
-
-/* A page-aligned, non-empty span inside the window. */
-static bool fvd_span_ok(u64 addr, u64 len)
-{
-	return len && PAGE_ALIGNED(addr) && PAGE_ALIGNED(len) &&
-	       addr >= fvd_window_base && len <= fvd_window_size &&
-	       addr - fvd_window_base <= fvd_window_size - len;
 }
 
 static struct fvd_proc *fvd_proc_current(bool create)
@@ -214,9 +202,9 @@ static int fvd_ioctl_alloc(struct file *file, struct flatvm_alloc __user *uarg)
 	ret = fvd_copy_in(&a, sizeof(a), uarg);
 	if (ret)
 		return ret;
-	if ((a.flags & ~FLATVM_ALLOC_LAZY) || a.pad || !fvd_rights_ok(a.rights) ||
-	    !a.len || !PAGE_ALIGNED(a.len) || a.len > fvd_window_size)
-		return -EINVAL;
+	ret = fvd_alloc_args(&a, fvd_window_size);
+	if (ret)
+		return ret;
 	lazy = a.flags & FLATVM_ALLOC_LAZY;
 	npages = a.len >> PAGE_SHIFT;
 
@@ -273,8 +261,9 @@ static int fvd_ioctl_grant(struct file *file, struct flatvm_grant __user *uarg)
 	ret = fvd_copy_in(&g, sizeof(g), uarg);
 	if (ret)
 		return ret;
-	if (g.flags || !fvd_rights_ok(g.rights) || !fvd_span_ok(g.addr, g.len))
-		return -EINVAL;
+	ret = fvd_grant_args(&g, fvd_window_base, fvd_window_size);
+	if (ret)
+		return ret;
 	mm = fvd_pidfd_mm(g.pidfd, &task);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
@@ -315,9 +304,9 @@ static int fvd_ioctl_attach(struct file *file,
 	ret = fvd_copy_in(&t, sizeof(t), uarg);
 	if (ret)
 		return ret;
-	if (t.flags || t.pad || !fvd_rights_ok(t.rights) ||
-	    !fvd_span_ok(t.addr, t.len))
-		return -EINVAL;
+	ret = fvd_attach_args(&t, fvd_window_base, fvd_window_size);
+	if (ret)
+		return ret;
 	proc = fvd_proc_current(false);
 	if (!proc)
 		return -EACCES;
@@ -349,8 +338,9 @@ static int fvd_ioctl_release(struct file *file,
 	ret = fvd_copy_in(&r, sizeof(r), uarg);
 	if (ret)
 		return ret;
-	if (r.flags || !fvd_span_ok(r.addr, r.len))
-		return -EINVAL;
+	ret = fvd_release_args(&r, fvd_window_base, fvd_window_size);
+	if (ret)
+		return ret;
 	proc = fvd_proc_current(false);
 	if (!proc)
 		return -ENOENT;
@@ -373,8 +363,9 @@ static int fvd_ioctl_revoke(struct file *file,
 	ret = fvd_copy_in(&v, sizeof(v), uarg);
 	if (ret)
 		return ret;
-	if (v.flags || v.pad || !fvd_span_ok(v.addr, v.len))
-		return -EINVAL;
+	ret = fvd_revoke_args(&v, fvd_window_base, fvd_window_size);
+	if (ret)
+		return ret;
 	mm = fvd_pidfd_mm(v.pidfd, &task);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);

@@ -31,6 +31,7 @@
 #include <linux/xarray.h>
 
 #include "flatvm.h"
+#include "flatvm_args.h"
 
 #define FVD_PAGE_GFP	(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT | \
 			 __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
@@ -103,11 +104,7 @@ int fvd_pages_check_caps(u64 npages)
 	lockdep_assert_held(&fvd_lock);
 	u = fvd_user_find(current_uid());
 	mine = u ? u->pages : 0;
-	if (npages > user_cap || mine > user_cap - npages)
-		return -EDQUOT;
-	if (npages > cap || fvd_npages > cap - npages)
-		return -ENOBUFS;
-	return 0;
+	return fvd_caps_ok(npages, mine, fvd_npages, user_cap, cap);
 }
 
 /* Allocate, charge and store the page at @index (not present). */

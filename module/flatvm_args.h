@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * flatvm ioctl argument checks and cap arithmetic: pure functions of their
+ * parameters (flatvm_args.c), shared by the driver and its KUnit suites.
+ */
+#ifndef _FLATVM_ARGS_H
+#define _FLATVM_ARGS_H
+
+#include <linux/types.h>
+
+#include <uapi/linux/flatvm.h>
+
+bool fvd_rights_ok(u32 rights);
+bool fvd_span_ok(u64 addr, u64 len, u64 base, u64 size);
+int fvd_alloc_args(const struct flatvm_alloc *a, u64 size);
+int fvd_grant_args(const struct flatvm_grant *g, u64 base, u64 size);
+int fvd_attach_args(const struct flatvm_attach *t, u64 base, u64 size);
+int fvd_release_args(const struct flatvm_release *r, u64 base, u64 size);
+int fvd_revoke_args(const struct flatvm_revoke *v, u64 base, u64 size);
+int fvd_caps_ok(u64 npages, u64 mine, u64 total, u64 user_cap, u64 cap);
+
+#endif /* _FLATVM_ARGS_H */
