@@ -25,7 +25,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,6 +38,7 @@
 #include <unistd.h>
 
 #include <linux/flatvm.h>
+#include <linux/futex.h>
 
 #define PG		4096ULL
 #define MAX_PROCS	32
@@ -55,6 +55,7 @@ struct slot {
 	atomic_int state;
 	int ok;			/* consumer: attach + check succeeded */
 	int writable;		/* granted rw: the consumer acknowledges */
+	int from;		/* the producer's process */
 	__u64 addr;
 	__u64 len;
 	__u64 seed;
@@ -79,6 +80,8 @@ struct shared {
 	int inject;
 	atomic_int ready;
 	atomic_int producing;
+	/* Futex words: bumped when something for that process changes. */
+	atomic_uint bell[MAX_PROCS];
 	pid_t pids[MAX_PROCS];
 	struct slot mailbox[MAX_PROCS][SLOTS];
 };
@@ -109,6 +112,21 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Wake the threads of process @proc: a post or an acknowledgement. */
+static void ring(int proc)
+{
+	atomic_fetch_add(&sh->bell[proc], 1);
+	syscall(SYS_futex, &sh->bell[proc], FUTEX_WAKE, 1 << 30, NULL, NULL, 0);
+}
+
+/* Sleep until process @proc's bell moves from @seen, at most 20 ms. */
+static void doze(int proc, unsigned int seen)
+{
+	struct timespec ts = { .tv_nsec = 20 * 1000 * 1000 };
+
+	syscall(SYS_futex, &sh->bell[proc], FUTEX_WAIT, seen, &ts, NULL, 0);
 }
 
 /* Has the process behind @pidfd exited? */
@@ -231,6 +249,7 @@ static int serve(struct thr *t)
 	/* Mapped or not, the grant is held: give it back. */
 	release(t, s->addr, s->len);
 	atomic_store(&s->state, S_ACKED);
+	ring(s->from);
 	return 1;
 }
 
@@ -294,12 +313,19 @@ static void exchange(struct thr *t)
 		s->len = a.len;
 		s->seed = seed;
 		s->writable = writable;
+		s->from = t->proc;
 		atomic_store(&s->state, S_POSTED);
-		while (atomic_load(&s->state) != S_ACKED) {
+		ring(to);
+		for (;;) {
+			unsigned int seen = atomic_load(&sh->bell[t->proc]);
+
+			if (atomic_load(&s->state) == S_ACKED)
+				break;
 			if (!serve(t))
-				sched_yield();
-			if (exited(t->pidfds[to]) ||
-			    now() - start > WAIT_SECONDS) {
+				doze(t->proc, seen);
+			if (atomic_load(&s->state) != S_ACKED &&
+			    (exited(t->pidfds[to]) ||
+			     now() - start > WAIT_SECONDS)) {
 				/* The slot stays taken: its owner is gone. */
 				atomic_fetch_add(&sh->c.abandoned, 1);
 				release(t, a.addr, a.len);
@@ -330,12 +356,17 @@ static void *thread_main(void *arg)
 		exchange(t);
 	double start;
 
-	atomic_fetch_sub(&sh->producing, 1);
+	if (atomic_fetch_sub(&sh->producing, 1) == 1)
+		for (int i = 0; i < nprocs; i++)
+			ring(i);
 	start = now();
 	while (atomic_load(&sh->producing) > 0 &&
-	       now() - start < WAIT_SECONDS)
-		if (!serve(t))
-			sched_yield();
+	       now() - start < WAIT_SECONDS) {
+		unsigned int seen = atomic_load(&sh->bell[t->proc]);
+
+		if (!serve(t) && atomic_load(&sh->producing) > 0)
+			doze(t->proc, seen);
+	}
 	while (serve(t))
 		;
 	if (t->mif >= 0)
