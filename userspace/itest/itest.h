@@ -38,6 +38,17 @@
 		}							\
 	} while (0)
 
+/* A test that cannot run here returns IT_SKIP after saying why. */
+#define IT_SKIP		77
+
+/*
+ * Percentage of the concurrency tests' iterations to run (environment
+ * FLATVM_ITEST_SCALE, default 100): the debug kernel runs them scaled
+ * down, its stress run (vmstress) covers concurrency at volume there.
+ */
+extern int it_scale;
+int it_scaled(int iters);
+
 void it_fail(const char *file, int line, const char *what);
 void it_fail_rc(const char *file, int line, const char *what, long got,
 		long want);

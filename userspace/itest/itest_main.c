@@ -8,7 +8,8 @@
  * range, holder or process, and the core's invariant checker passes.  The
  * runner itself never holds anything, so it does not pin the module.
  *
- * Output: one line per test, then "N passed, N failed".
+ * Output: one line per test (PASS, FAIL, or SKIP for a test this kernel
+ * cannot run), then "N skipped" when any, then "N passed, N failed".
  * Usage: flatvm-itest [substring]   (runs the tests whose name matches)
  */
 #define _GNU_SOURCE
@@ -25,6 +26,15 @@
 #include "tests.h"
 
 #define TEST_SECONDS	120
+
+int it_scale = 100;
+
+int it_scaled(int iters)
+{
+	int n = (int)((long)iters * it_scale / 100);
+
+	return n > 0 ? n : 1;
+}
 
 static const struct test {
 	const char *name;
@@ -87,7 +97,8 @@ static int run_one(const struct test *t, int fd)
 		setpgid(0, 0);
 		close(fd);
 		alarm(TEST_SECONDS);
-		_exit(t->fn() ? 1 : 0);
+		st = t->fn();
+		_exit(st == IT_SKIP ? IT_SKIP : st ? 1 : 0);
 	}
 	setpgid(pid, pid);
 	st = wait_status(pid);
@@ -98,6 +109,10 @@ static int run_one(const struct test *t, int fd)
 	/* Tests of the caps change them: put them back. */
 	set_param("max_pages", max_pages);
 	set_param("max_user_pages", max_user_pages);
+	if (st == IT_SKIP) {
+		printf("SKIP %s\n", t->name);
+		return IT_SKIP;
+	}
 	bad = st != 0;
 	if (bad)
 		snprintf(why, sizeof(why), "status %d%s", st,
@@ -113,7 +128,8 @@ static int run_one(const struct test *t, int fd)
 
 int main(int argc, char **argv)
 {
-	int passed = 0, failed = 0, fd;
+	int passed = 0, failed = 0, skipped = 0, fd, ret;
+	const char *scale = getenv("FLATVM_ITEST_SCALE");
 	struct flatvm_stats s;
 	size_t i;
 
@@ -125,17 +141,27 @@ int main(int argc, char **argv)
 		printf("0 passed, 1 failed\n");
 		return 1;
 	}
+	if (scale && atoi(scale) > 0 && atoi(scale) <= 100)
+		it_scale = atoi(scale);
+	if (it_scale != 100)
+		printf("concurrency tests at %d %% of their iterations\n",
+		       it_scale);
 	win_base = s.window_base;
 	win_size = s.window_size;
 	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
 		if (argc > 1 && !strstr(tests[i].name, argv[1]))
 			continue;
-		if (run_one(&tests[i], fd))
+		ret = run_one(&tests[i], fd);
+		if (ret == IT_SKIP)
+			skipped++;
+		else if (ret)
 			failed++;
 		else
 			passed++;
 	}
 	close(fd);
+	if (skipped)
+		printf("%d skipped\n", skipped);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

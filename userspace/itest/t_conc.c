@@ -30,7 +30,7 @@ static void *thread_main(void *arg)
 	struct worker *w = arg;
 	int i;
 
-	for (i = 0; i < THREAD_ITERS && !w->bad; i++) {
+	for (i = 0; i < it_scaled(THREAD_ITERS) && !w->bad; i++) {
 		uint64_t npages = 1 + rand_r(&w->seed) % 8, addr;
 		uint32_t flags = rand_r(&w->seed) % 2 ? FLATVM_ALLOC_LAZY : 0;
 		struct flatvm_query q;
@@ -142,7 +142,7 @@ static int producer(int pair)
 
 	if (fd < 0 || pidfd < 0)
 		return 2;
-	for (i = 0; i < PAIR_ITERS; i++) {
+	for (i = 0; i < it_scaled(PAIR_ITERS); i++) {
 		uint64_t npages = 1 + i % 5, addr, ack;
 
 		if (fv_alloc(fd, npages * PAGE, RW,
@@ -171,7 +171,7 @@ static int consumer(int pair)
 
 	if (fd < 0)
 		return 2;
-	for (i = 0; i < PAIR_ITERS; i++) {
+	for (i = 0; i < it_scaled(PAIR_ITERS); i++) {
 		uint64_t addr, npages, one = 1, k;
 		const uint8_t *p;
 
