@@ -18,6 +18,8 @@
  * succeed.  The faults injected are read back from the attributes' "times".
  *
  * After each phase every process has exited and STATS must be back to zero.
+ * -n counts the operations of all phases: with -f, 75 % run clean, 20 %
+ * under injection and 5 % after it.
  * Last line: "vmstress: N passed, N failed".
  */
 #define _GNU_SOURCE
@@ -482,6 +484,7 @@ static void faults_off(long injected[2])
 /* ---- phases --------------------------------------------------------------- */
 
 static int passed, failed;
+static unsigned long total_ops;
 
 static void check(int ok, const char *phase, const char *what)
 {
@@ -546,6 +549,7 @@ static void phase(const char *name, unsigned long budget, int inject,
 	if (inject)
 		faults_off(injected);
 	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	total_ops += atomic_load(&sh->c.ops);
 	printf("vmstress: %s: %d processes x %d threads: %lu ops, %lu exchanges, %lu pages checked in %.1f s\n",
 	       name, nprocs, nthreads, atomic_load(&sh->c.ops),
 	       atomic_load(&sh->c.exchanges),
@@ -623,11 +627,16 @@ int main(int argc, char **argv)
 		return 1;
 	printf("vmstress: seed %llu, %d processes x %d threads, %lu ops\n",
 	       (unsigned long long)seed, nprocs, nthreads, ops);
-	phase("clean", ops, 0, 0, seed);
+	/* -n is the total: 75 % clean, 20 % under injection, 5 % after. */
 	if (dbg) {
-		phase("faults", ops / 4, 1, percent, seed + 1);
+		phase("clean", ops - ops / 5 - ops / 20, 0, 0, seed);
+		phase("faults", ops / 5, 1, percent, seed + 1);
 		phase("after", ops / 20, 0, 0, seed + 2);
+	} else {
+		phase("clean", ops, 0, 0, seed);
 	}
+	printf("vmstress: %lu ops in all phases\n", total_ops);
+	check(total_ops >= ops, "all", "operation total met");
 	printf("vmstress: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
