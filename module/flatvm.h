@@ -102,6 +102,8 @@ int fvd_proc_map(struct fvd_proc *proc, struct file *file, unsigned long addr,
 int fvd_proc_reserve(struct fvd_proc *proc, struct file *file);
 int fvd_proc_unmap_span(struct fvd_proc *proc, struct file *file,
 			unsigned long addr, unsigned long len);
+void fvd_proc_fill_holes(struct fvd_proc *proc, struct file *file,
+			 unsigned long addr, unsigned long len);
 void fvd_proc_restore(struct fvd_proc *proc, struct file *file,
 		      unsigned long addr, unsigned long len);
 void fvd_procs_show(struct seq_file *m);

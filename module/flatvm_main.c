@@ -130,13 +130,27 @@ static struct mm_struct *fvd_pidfd_mm(int pidfd, struct task_struct **taskp)
 	return mm;
 }
 
+/* ALLOC's way back: the range it just made goes, in the core. */
+static void fvd_drop_fresh(struct fvd_proc *proc, u64 addr, u64 len)
+{
+	mutex_lock(&fvd_lock);
+	fv_release(&fvd_arena, &proc->dom, addr, len, fvd_pages_released, NULL);
+	mutex_unlock(&fvd_lock);
+}
+
 /*
  * Map [addr, addr + len), which current holds, with @rights and insert the
- * pages already allocated.  When any step fails, the reservation is put
- * back over the span; the holds are the caller's to keep or release.
+ * pages already allocated.  On failure a @fresh span (ALLOC's) is released
+ * in the core first, so that no page it no longer holds can be faulted in
+ * meanwhile, then the mappings are undone:
+ *  - the range mapping failed: nothing changed, except after -ENOMEM, which
+ *    vm_mmap() may return once the old mappings are gone: their holes get
+ *    the reservation back, mappings that were there are left alone;
+ *  - a step after it failed: the reservation goes back over the span.
+ * A span that is not @fresh keeps its holds (ATTACH).
  */
 static int fvd_map_held(struct fvd_proc *proc, struct file *file, u64 addr,
-			u64 len, u32 rights)
+			u64 len, u32 rights, bool fresh)
 {
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma;
@@ -144,16 +158,17 @@ static int fvd_map_held(struct fvd_proc *proc, struct file *file, u64 addr,
 
 	ret = fvd_proc_map(proc, file, addr, len, FVD_MAP_RANGE, rights);
 	if (ret) {
-		/* -ENOMEM may come after the old mappings went: a hole. */
-		if (ret != -EEXIST)
-			fvd_proc_restore(proc, file, addr, len);
+		if (fresh)
+			fvd_drop_fresh(proc, addr, len);
+		if (ret == -ENOMEM)
+			fvd_proc_fill_holes(proc, file, addr, len);
 		return ret;
 	}
 	mmap_read_lock(mm);
 	vma = vma_lookup(mm, addr);
 	if (!vma || !fvd_vma_is_range(vma) || vma->vm_start != addr ||
 	    vma->vm_end != addr + len) {
-		/* Another thread unmapped it: its ->close() released it. */
+		/* Another thread unmapped or split it (munmap, mprotect). */
 		ret = -EAGAIN;
 	} else {
 		mutex_lock(&fvd_lock);
@@ -165,8 +180,11 @@ static int fvd_map_held(struct fvd_proc *proc, struct file *file, u64 addr,
 		mutex_unlock(&fvd_lock);
 	}
 	mmap_read_unlock(mm);
-	if (ret)
+	if (ret) {
+		if (fresh)
+			fvd_drop_fresh(proc, addr, len);
 		fvd_proc_restore(proc, file, addr, len);
+	}
 	return ret;
 }
 
@@ -230,19 +248,14 @@ static int fvd_ioctl_alloc(struct file *file, struct flatvm_alloc __user *uarg)
 	if (ret)
 		goto out_unlock;
 
-	ret = fvd_map_held(proc, file, addr, a.len, a.rights);
+	ret = fvd_map_held(proc, file, addr, a.len, a.rights, true);
 	if (!ret) {
 		a.addr = addr;
 		if (copy_to_user(uarg, &a, sizeof(a))) {
+			fvd_drop_fresh(proc, addr, a.len);
 			fvd_proc_restore(proc, file, addr, a.len);
 			ret = -EFAULT;
 		}
-	}
-	if (ret) {
-		mutex_lock(&fvd_lock);
-		fv_release(&fvd_arena, &proc->dom, addr, a.len,
-			   fvd_pages_released, NULL);
-		mutex_unlock(&fvd_lock);
 	}
 out_unlock:
 	mutex_unlock(&proc->map_lock);
@@ -321,7 +334,7 @@ static int fvd_ioctl_attach(struct file *file,
 	ret = fvd_proc_reserve(proc, file);
 	if (ret)
 		goto out_unlock;
-	ret = fvd_map_held(proc, file, t.addr, t.len, t.rights);
+	ret = fvd_map_held(proc, file, t.addr, t.len, t.rights, false);
 out_unlock:
 	mutex_unlock(&proc->map_lock);
 	fvd_proc_put(proc);

@@ -183,7 +183,8 @@ int fvd_pages_map(struct vm_area_struct *vma, unsigned long addr,
 	lockdep_assert_held(&vma->vm_mm->mmap_lock);
 	xa_for_each_range(&fvd_pages, index, page, first, last) {
 		ret = vm_insert_page(vma, index << PAGE_SHIFT, page);
-		if (ret)
+		/* -EBUSY: another thread's fault mapped this same page. */
+		if (ret && ret != -EBUSY)
 			return ret;
 		cond_resched();
 	}

@@ -285,6 +285,42 @@ int fvd_proc_unmap_span(struct fvd_proc *proc, struct file *file,
 }
 
 /**
+ * fvd_proc_fill_holes() - put the reservation back where nothing is mapped
+ *	in [@addr, @addr + @len).
+ * @proc:	current's proc, map_lock held.
+ * @file:	the ioctl's file.
+ * @addr:	first byte.
+ * @len:	bytes.
+ *
+ * After a vm_mmap() that failed for memory once it had unmapped the old
+ * mappings.  Best effort: a hole that cannot be filled stays a hole.
+ */
+void fvd_proc_fill_holes(struct fvd_proc *proc, struct file *file,
+			 unsigned long addr, unsigned long len)
+{
+	unsigned long end = addr + len, stop;
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+
+	lockdep_assert_held(&proc->map_lock);
+	while (addr < end) {
+		mmap_read_lock(mm);
+		vma = find_vma_intersection(mm, addr, end);
+		while (vma && vma->vm_start <= addr) {
+			addr = vma->vm_end;
+			vma = addr < end ?
+			      find_vma_intersection(mm, addr, end) : NULL;
+		}
+		stop = vma ? vma->vm_start : end;
+		mmap_read_unlock(mm);
+		if (addr >= end)
+			break;
+		fvd_proc_map(proc, file, addr, stop - addr, FVD_MAP_RESTORE, 0);
+		addr = stop;
+	}
+}
+
+/**
  * fvd_proc_restore() - undo a mapping step: the reservation over all of
  *	[@addr, @addr + @len) again, holes a failed vm_mmap() left included.
  * @proc:	current's proc, map_lock held.
