@@ -30,14 +30,18 @@ done
 [ "${1:-}" = "--" ] && shift
 [ ${#which[@]} -gt 0 ] || which=(kunit flatvm)
 
-# Refreshes a symlink farm: drop links whose target went away, then link
-# every file (cp -s never copies contents).
+# Refreshes a symlink farm of sources only: objects `make module` left in
+# module/ (built for the stock kernel) must not be linked in.  Drops links
+# whose target went away or that are not sources, then links every source
+# (cp -s never copies contents).
 farm() {
 	local dir=$1
 	shift
 	mkdir -p "$dir"
-	find "$dir" -xtype l -delete
+	find "$dir" -type l \( -xtype l -o ! \( -name '*.[chS]' -o \
+		-name Kbuild \) \) -delete
 	cp -rsf "$@" "$dir/"
+	find "$dir" -type l ! \( -name '*.[chS]' -o -name Kbuild \) -delete
 }
 
 for m in "${which[@]}"; do

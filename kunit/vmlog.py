@@ -30,6 +30,9 @@ REPORTS = [
     r'list_(add|del) corruption', r'self-detected stall', r'rcu_.*stall',
     r'possible (circular|recursive) locking', r'inconsistent lock state',
     r'kernel BUG at', r'invalid opcode',
+    # Fault injection must not silence the detectors themselves.
+    r'kmemleak: Kernel memory leak detector disabled',
+    r'kmemleak: Cannot allocate',
 ]
 REPORT = re.compile('|'.join('(?:%s)' % r for r in REPORTS))
 

@@ -79,6 +79,7 @@ int pidfd_of(pid_t pid);
 int set_param(const char *name, unsigned long value);
 unsigned long get_param(const char *name);
 int wait_status(pid_t pid);	/* exit code, or 128 + signal */
+int checker_ok(void);		/* debugfs: the core's invariant checker */
 
 /*
  * A peer: a forked process running fn(peer) that talks to its parent over

@@ -154,6 +154,19 @@ int probe_exec(void *p, int *ret)
 	PROBE(*ret = fn());
 }
 
+int checker_ok(void)
+{
+	char buf[64] = "";
+	FILE *f = fopen("/sys/kernel/debug/flatvm/check", "r");
+	int ok;
+
+	if (!f)
+		return 0;
+	ok = fgets(buf, sizeof(buf), f) && !strcmp(buf, "ok\n");
+	fclose(f);
+	return ok;
+}
+
 int pidfd_of(pid_t pid)
 {
 	int fd = (int)syscall(SYS_pidfd_open, pid, 0);

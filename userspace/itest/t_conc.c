@@ -104,19 +104,6 @@ static int run_threads(unsigned int seed)
 	return bad ? 1 : 0;
 }
 
-static int checker_ok(void)
-{
-	char buf[64] = "";
-	FILE *f = fopen("/sys/kernel/debug/flatvm/check", "r");
-	int ok;
-
-	if (!f)
-		return 0;
-	ok = fgets(buf, sizeof(buf), f) && !strcmp(buf, "ok\n");
-	fclose(f);
-	return ok;
-}
-
 int t_concurrent_threads(void)
 {
 	CHECK(run_threads(1) == 0);

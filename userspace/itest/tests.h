@@ -26,6 +26,7 @@
 	X(caps_per_user)			\
 	X(caps_total)				\
 	X(bad_inputs)				\
+	X(fault_nth)				\
 	X(concurrent_threads)			\
 	X(concurrent_processes)			\
 	X(final_state)
