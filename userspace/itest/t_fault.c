@@ -41,6 +41,18 @@ static int dbg_write(const char *path, const char *val)
 	return ok ? 0 : -1;
 }
 
+static int cmdline_has(const char *word)
+{
+	char buf[1024] = "";
+	int fd = open("/proc/cmdline", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	(void)!read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return strstr(buf, word) != NULL;
+}
+
 /* Fail GFP_KERNEL allocations too, quietly (no stack dump per fault). */
 static int faults_ready(void)
 {
@@ -60,7 +72,12 @@ static int faults_ready(void)
 	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
 		if (dbg_write(attrs[i][0], attrs[i][1]))
 			return 0;
-	return 1;
+	/*
+	 * Caches flagged failslab on the command line (all but kmemleak's,
+	 * kunit/run-vm.sh): fail only those, or kmemleak may disable itself.
+	 */
+	return dbg_write(DBG "/failslab/cache-filter",
+			 cmdline_has("slub_debug=A") ? "Y" : "N") == 0;
 }
 
 static void arm(int n)

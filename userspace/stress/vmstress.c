@@ -465,6 +465,8 @@ static int faults_on(int percent)
 		err |= attr_write(faults[i], "times", times);
 		err |= attr_write(faults[i], "probability", p);
 	}
+	/* Only caches flagged failslab (all but kmemleak's, kunit/run-vm.sh). */
+	err |= attr_write("failslab", "cache-filter", "Y");
 	err |= attr_write("fail_page_alloc", "ignore-gfp-highmem", "N");
 	err |= attr_write("fail_page_alloc", "min-order", "0");
 	return err;
