@@ -41,8 +41,11 @@ for w in $(cat /proc/cmdline); do
 	esac
 done
 
-# Reports from before the tests (boot) are not ours.
+# Reports from before the tests (boot) are not ours.  No automatic scans:
+# they take the CPUs for tens of seconds at moments that vary from run to
+# run; the two scans at the end see everything.
 echo clear > $dbg/kmemleak 2>/dev/null
+echo scan=off > $dbg/kmemleak 2>/dev/null
 
 to_kmsg() {
 	local line
