@@ -905,11 +905,43 @@ static void fv_release_test_owner_then_grantee(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->freed_pages, 8);
 }
 
+/*
+ * fv_release_nofail(), for vm_ops->close(): the splits' records come with
+ * __GFP_NOFAIL, past the KUnit failure hook that makes fv_release() fail.
+ */
+static void fv_release_test_nofail(struct kunit *test)
+{
+	struct fvt *f = test->priv;
+	struct fv_lookup_result res;
+	u64 a;
+
+	fvt_setup(f, FVT_BASE, 16);
+	a = fvt_alloc(f, 0, 8, 0, RW);
+	KUNIT_ASSERT_EQ(test, fv_share(f->a, &f->dom[0], &f->dom[1], a, 8 * PG,
+				       FV_READ), 0);
+	fv_kmem_fail_after = 0;
+	KUNIT_EXPECT_EQ(test, fv_release(f->a, &f->dom[1], a + 3 * PG, 2 * PG,
+					 fvt_released, f), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, fv_release_nofail(f->a, &f->dom[1], a + 3 * PG,
+						2 * PG, fvt_released, f), 0);
+	fv_kmem_fail_after = -1;
+	fvt_check(f);
+	KUNIT_EXPECT_EQ(test, f->freed_pages, 0);
+	KUNIT_EXPECT_EQ(test, fv_rights(f->a, &f->dom[1], a + 3 * PG, &res),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, fv_rights(f->a, &f->dom[1], a + 5 * PG, &res), 0);
+	KUNIT_EXPECT_EQ(test, fv_lookup(f->a, a + 4 * PG, &res), 0);
+	KUNIT_EXPECT_EQ(test, res.ext_start, a + 3 * PG);
+	KUNIT_EXPECT_EQ(test, res.ext_len, 2 * PG);
+	KUNIT_EXPECT_EQ(test, res.nholders, 1);
+}
+
 static struct kunit_case fv_release_cases[] = {
 	KUNIT_CASE_PARAM(fv_release_test_partial, release_gen_params),
 	KUNIT_CASE_PARAM(fv_release_test_errors, release_err_gen_params),
 	KUNIT_CASE(fv_release_test_coalesce),
 	KUNIT_CASE(fv_release_test_owner_then_grantee),
+	KUNIT_CASE(fv_release_test_nofail),
 	{}
 };
 

@@ -193,8 +193,9 @@ static void fvd_range_close(struct vm_area_struct *vma)
 	    !fvd_driver_is_mapping(proc)) {
 		mutex_lock(&fvd_lock);
 		if (!proc->dead)
-			fv_release(&fvd_arena, &proc->dom, vma->vm_start, len,
-				   fvd_pages_released, NULL);
+			fv_release_nofail(&fvd_arena, &proc->dom,
+					  vma->vm_start, len,
+					  fvd_pages_released, NULL);
 		mutex_unlock(&fvd_lock);
 	}
 	fvd_proc_put(proc);

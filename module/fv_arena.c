@@ -49,20 +49,21 @@ static void reserve_put(struct fv_reserve *r)
 	}
 }
 
-static int reserve_get(struct fv_reserve *r, unsigned int nsegs, u64 nholders)
+static int reserve_get(struct fv_reserve *r, unsigned int nsegs, u64 nholders,
+		       bool nofail)
 {
 	struct fv_holder *h;
 
 	r->nsegs = 0;
 	r->holders = NULL;
 	while (r->nsegs < nsegs) {
-		r->segs[r->nsegs] = fv_seg_alloc();
+		r->segs[r->nsegs] = fv_seg_alloc(nofail);
 		if (!r->segs[r->nsegs])
 			goto fail;
 		r->nsegs++;
 	}
 	while (nholders--) {
-		h = fv_holder_alloc();
+		h = fv_holder_alloc(nofail);
 		if (!h)
 			goto fail;
 		h->next = r->holders;
@@ -334,7 +335,7 @@ int fv_arena_init(struct fv_arena *a, u64 base, u64 size)
 	if (!size || ((base | size) & (FV_PAGE_SIZE - 1)) ||
 	    size > ((u64)1 << FV_MAX_WINDOW_SHIFT) || base + size < base)
 		return -EINVAL;
-	seg = fv_seg_alloc();
+	seg = fv_seg_alloc(false);
 	if (!seg)
 		return -ENOMEM;
 	fv_lock_init(&a->lock);
@@ -551,7 +552,8 @@ int fv_alloc(struct fv_arena *a, struct fv_domain *d, u64 len, u64 align,
 		goto unlock;
 	}
 	end = fv_seg_end(seg);
-	ret = reserve_get(&r, (at > seg->start) + (at + npages < end), 1);
+	ret = reserve_get(&r, (at > seg->start) + (at + npages < end), 1,
+			  false);
 	if (ret)
 		goto unlock;
 
@@ -691,7 +693,7 @@ int fv_share(struct fv_arena *a, struct fv_domain *from, struct fv_domain *to,
 	if (fv_seg_end(last) > end)
 		nhold += last->nholders;
 	ret = reserve_get(&r, (e->start < first) + (fv_seg_end(last) > end),
-			  nhold);
+			  nhold, false);
 	if (ret)
 		goto unlock;
 
@@ -732,21 +734,14 @@ unlock:
 	return ret;
 }
 
-/**
- * fv_release() - drop what a domain holds in a span.
- * @a:		the arena.
- * @d:		the domain.
- * @addr:	first byte of the span.
- * @len:	bytes in the span.
- * @fn:		told of each run of pages that went back to the free pool.
- * @ctx:	passed to @fn.
- *
- * Pages other domains still hold stay; the others return to the free pool.
- *
+/*
+ * Drop what @d holds in a span; pages other domains still hold stay, the
+ * others return to the free pool and are passed to @fn.  @nofail: allocate
+ * the records of the splits without failing.
  * Return: 0, -EINVAL (bad span), -ENOENT (@d holds none of it), -ENOMEM.
  */
-int fv_release(struct fv_arena *a, struct fv_domain *d, u64 addr, u64 len,
-	       fv_released_fn fn, void *ctx)
+static int release_span(struct fv_arena *a, struct fv_domain *d, u64 addr,
+			u64 len, fv_released_fn fn, void *ctx, bool nofail)
 {
 	struct fv_holder *h, *hl;
 	u64 first, end, nhold = 0;
@@ -773,7 +768,7 @@ int fv_release(struct fv_arena *a, struct fv_domain *d, u64 addr, u64 len,
 		nsegs++;
 		nhold += hl->seg->nholders;
 	}
-	ret = reserve_get(&r, nsegs, nhold);
+	ret = reserve_get(&r, nsegs, nhold, nofail);
 	if (ret)
 		goto unlock;
 
@@ -791,6 +786,47 @@ int fv_release(struct fv_arena *a, struct fv_domain *d, u64 addr, u64 len,
 unlock:
 	fv_unlock(&a->lock);
 	return ret;
+}
+
+/**
+ * fv_release() - drop what a domain holds in a span.
+ * @a:		the arena.
+ * @d:		the domain.
+ * @addr:	first byte of the span.
+ * @len:	bytes in the span.
+ * @fn:		told of each run of pages that went back to the free pool.
+ * @ctx:	passed to @fn.
+ *
+ * Pages other domains still hold stay; the others return to the free pool.
+ *
+ * Return: 0, -EINVAL (bad span), -ENOENT (@d holds none of it), -ENOMEM
+ * (nothing changed).
+ */
+int fv_release(struct fv_arena *a, struct fv_domain *d, u64 addr, u64 len,
+	       fv_released_fn fn, void *ctx)
+{
+	return release_span(a, d, addr, len, fn, ctx, false);
+}
+
+/**
+ * fv_release_nofail() - fv_release() for callers that cannot fail.
+ * @a:		the arena.
+ * @d:		the domain.
+ * @addr:	first byte of the span.
+ * @len:	bytes in the span.
+ * @fn:		told of each run of pages that went back to the free pool.
+ * @ctx:	passed to @fn.
+ *
+ * The records splitting the extents at the span's ends need are allocated
+ * with __GFP_NOFAIL (one segment per end and one holder per holder of the
+ * extent split): for vm_ops->close(), which cannot report a failure.
+ *
+ * Return: 0, -EINVAL (bad span), -ENOENT (@d holds none of it).
+ */
+int fv_release_nofail(struct fv_arena *a, struct fv_domain *d, u64 addr,
+		      u64 len, fv_released_fn fn, void *ctx)
+{
+	return release_span(a, d, addr, len, fn, ctx, true);
 }
 
 static void fill_result(const struct fv_seg *e, struct fv_lookup_result *res)

@@ -37,8 +37,11 @@ static bool fv_kmem_should_fail(void)
 }
 #endif
 
-struct fv_seg *fv_seg_alloc(void)
+struct fv_seg *fv_seg_alloc(bool nofail)
 {
+	if (nofail)
+		return kmem_cache_alloc(fv_seg_cache,
+					GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
 	if (fv_kmem_should_fail())
 		return NULL;
 	return kmem_cache_alloc(fv_seg_cache, GFP_KERNEL_ACCOUNT);
@@ -50,8 +53,11 @@ void fv_seg_free(struct fv_seg *seg)
 		kmem_cache_free(fv_seg_cache, seg);
 }
 
-struct fv_holder *fv_holder_alloc(void)
+struct fv_holder *fv_holder_alloc(bool nofail)
 {
+	if (nofail)
+		return kmem_cache_alloc(fv_holder_cache,
+					GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
 	if (fv_kmem_should_fail())
 		return NULL;
 	return kmem_cache_alloc(fv_holder_cache, GFP_KERNEL_ACCOUNT);

@@ -83,10 +83,13 @@ static inline unsigned int fv_ffs64(u64 x)
 
 #endif /* __KERNEL__ */
 
-/* Record allocation: NULL on failure; the caller undoes and reports -ENOMEM. */
-struct fv_seg *fv_seg_alloc(void);
+/*
+ * Record allocation: NULL on failure; the caller undoes and reports -ENOMEM.
+ * @nofail: for callers that cannot fail; never NULL (__GFP_NOFAIL).
+ */
+struct fv_seg *fv_seg_alloc(bool nofail);
 void fv_seg_free(struct fv_seg *seg);
-struct fv_holder *fv_holder_alloc(void);
+struct fv_holder *fv_holder_alloc(bool nofail);
 void fv_holder_free(struct fv_holder *h);
 
 #ifdef __KERNEL__

@@ -222,6 +222,9 @@ struct fv_stats {
  * fv_release()      drops what @d holds in [addr, addr + len); pages nobody
  *                   holds any more go back to the free pool and are passed
  *                   to @fn.  -EINVAL: bad span.  -ENOENT: @d holds none of it.
+ * fv_release_nofail() the same for callers that cannot fail (vm_ops->close):
+ *                   the records splitting an extent needs are allocated
+ *                   without failing (__GFP_NOFAIL), so never -ENOMEM.
  * fv_lookup()       the extent holding @addr.  -ENOENT: free or outside.
  * fv_rights()       the same, with @d's rights.  -ENOENT: @d does not hold it.
  * fv_range_piece()  the run of extents of the same range around @addr (a
@@ -255,6 +258,8 @@ int fv_share(struct fv_arena *a, struct fv_domain *from, struct fv_domain *to,
 	     u64 addr, u64 len, u32 rights);
 int fv_release(struct fv_arena *a, struct fv_domain *d, u64 addr, u64 len,
 	       fv_released_fn fn, void *ctx);
+int fv_release_nofail(struct fv_arena *a, struct fv_domain *d, u64 addr,
+		      u64 len, fv_released_fn fn, void *ctx);
 int fv_lookup(struct fv_arena *a, u64 addr, struct fv_lookup_result *res);
 int fv_rights(struct fv_arena *a, struct fv_domain *d, u64 addr,
 	      struct fv_lookup_result *res);

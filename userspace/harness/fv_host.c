@@ -22,13 +22,15 @@ static int host_should_fail(void)
 	return 0;
 }
 
-struct fv_seg *fv_seg_alloc(void)
+struct fv_seg *fv_seg_alloc(bool nofail)
 {
 	struct fv_seg *seg;
 
-	if (host_should_fail())
+	if (!nofail && host_should_fail())
 		return NULL;
 	seg = malloc(sizeof(*seg));
+	if (!seg && nofail)
+		abort();
 	if (seg)
 		live_segs++;
 	return seg;
@@ -42,13 +44,15 @@ void fv_seg_free(struct fv_seg *seg)
 	free(seg);
 }
 
-struct fv_holder *fv_holder_alloc(void)
+struct fv_holder *fv_holder_alloc(bool nofail)
 {
 	struct fv_holder *h;
 
-	if (host_should_fail())
+	if (!nofail && host_should_fail())
 		return NULL;
 	h = malloc(sizeof(*h));
+	if (!h && nofail)
+		abort();
 	if (h)
 		live_holders++;
 	return h;

@@ -7,6 +7,7 @@
 #define _FLATVM_FV_HOST_COMPAT_H
 
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>

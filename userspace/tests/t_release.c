@@ -357,6 +357,43 @@ static void release_all_no_memory(void)
 	fx_fini(&fx);
 }
 
+/*
+ * fv_release_nofail() (vm_ops->close) splits extents even when no record
+ * can be allocated the normal way; fv_release() fails there, unchanged.
+ */
+static void release_nofail(void)
+{
+	struct fvt_snap before, after;
+	char buf[512];
+	struct fx fx;
+	u64 a;
+
+	fx_init(&fx, W, PG(32), 3);
+	a = FX_ALLOC(&fx, 0, PG(8), 0, RW);
+	CHECK_RC(fv_share(&fx.a, &fx.d[0], &fx.d[1], a, PG(8), FV_READ), 0);
+	CHECK_RC(fv_share(&fx.a, &fx.d[0], &fx.d[2], a, PG(8), FV_READ), 0);
+	fvt_snap_take(&fx, &before);
+	fv_host_fail_after = 0;
+	CHECK_RC(fx_release(&fx, 1, a + PG(3), PG(2)), -ENOMEM);
+	fvt_snap_take(&fx, &after);
+	CHECK(!fvt_snap_diff(&before, &after, buf, sizeof(buf)),
+	      "failed release changed state: %s", buf);
+	fvt_snap_free(&after);
+	memset(&fx.rel, 0, sizeof(fx.rel));
+	CHECK_RC(fv_release_nofail(&fx.a, &fx.d[1], a + PG(3), PG(2),
+				   fvt_released_cb, &fx.rel), 0);
+	CHECK_RC(fv_release_nofail(&fx.a, &fx.d[1], a + PG(3), PG(2),
+				   fvt_released_cb, &fx.rel), -ENOENT);
+	fv_host_fail_after = -1;
+	CHECK(fx.rel.nruns == 0, "pages others hold reported");
+	EXPECT_RIGHTS(&fx, 1, a + PG(3), -ENOENT, 0);
+	EXPECT_RIGHTS(&fx, 1, a + PG(5), 0, FV_READ);
+	EXPECT_LOOKUP(&fx, a + PG(3), 0, a, a + PG(3), PG(2), 2);
+	FX_CHECK(&fx);
+	fvt_snap_free(&before);
+	fx_fini(&fx);
+}
+
 const struct fvt_case fvt_release_cases[] = {
 	{ "release_partial", release_partial },
 	{ "release_errors", release_errors },
@@ -365,5 +402,6 @@ const struct fvt_case fvt_release_cases[] = {
 	{ "release_coalesce", release_coalesce },
 	{ "release_all_domains", release_all_domains },
 	{ "release_all_no_memory", release_all_no_memory },
+	{ "release_nofail", release_nofail },
 	{ NULL, NULL },
 };
