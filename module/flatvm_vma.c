@@ -20,8 +20,10 @@
  * that only this module's mappings are in the way cannot be raced.
  *
  * Holding and mapping: a range VMA maps only pages the process holds.  Its
- * ->close() (munmap, partial munmap, mremap shrink, exit) releases its
- * pages from the process's domain, exactly like RELEASE.  The fault handler
+ * ->close() from munmap, partial munmap or mremap shrink releases its span
+ * from the process's domain, exactly like RELEASE (at exit the mmu notifier
+ * has released the whole domain before the VMAs close; the driver's own
+ * vm_mmap() calls release nothing there).  The fault handler
  * is the only place that adds page table entries after ALLOC/ATTACH: it
  * checks under fvd_lock that the process still holds the page with the
  * VMA's rights, so a REVOKE (release, then zap) cannot be undone by a racing
