@@ -985,31 +985,6 @@ int fv_holds_all(struct fv_arena *a, struct fv_domain *d, u64 addr, u64 len,
 }
 
 /**
- * fv_holds_any() - whether a domain holds some page of a span.
- * @a:		the arena.
- * @d:		the domain.
- * @addr:	first byte of the span.
- * @len:	bytes in the span.
- *
- * Return: 1, 0, or -EINVAL (bad span).
- */
-int fv_holds_any(struct fv_arena *a, struct fv_domain *d, u64 addr, u64 len)
-{
-	struct fv_holder *h;
-	u64 first, end;
-	int ret;
-
-	ret = span_pages(a, addr, len, &first, &end);
-	if (ret)
-		return ret;
-	fv_lock(&a->lock);
-	h = hold_find_from(d, first);
-	ret = h && h->start < end;
-	fv_unlock(&a->lock);
-	return ret;
-}
-
-/**
  * fv_rights_cover() - whether one domain's rights cover another's in a span.
  * @a:		the arena.
  * @from:	the domain that would take the pages away.

@@ -233,8 +233,6 @@ struct fv_stats {
  * fv_holds_all()    0 when @d holds every page of the span with at least
  *                   @rights; -EINVAL bad span, -ENOENT a page not held,
  *                   -EACCES a page held with fewer rights.
- * fv_holds_any()    1 when @d holds some page of the span, 0 when none,
- *                   -EINVAL bad span.
  * fv_rights_cover() 1 when on every page @to holds in the span @from holds
  *                   at least @to's rights (so may take it away), else 0;
  *                   -EINVAL bad span.
@@ -266,7 +264,6 @@ int fv_rights(struct fv_arena *a, struct fv_domain *d, u64 addr,
 int fv_range_piece(struct fv_arena *a, u64 addr, u64 *start, u64 *len);
 int fv_holds_all(struct fv_arena *a, struct fv_domain *d, u64 addr, u64 len,
 		 u32 rights);
-int fv_holds_any(struct fv_arena *a, struct fv_domain *d, u64 addr, u64 len);
 int fv_rights_cover(struct fv_arena *a, struct fv_domain *from,
 		    struct fv_domain *to, u64 addr, u64 len);
 void fv_stats(struct fv_arena *a, struct fv_stats *st);

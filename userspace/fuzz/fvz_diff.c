@@ -32,10 +32,10 @@ unsigned long long fvz_total_ops, fvz_total_injected;
 
 /* Per operation kind: how often run, how often the core did not fail. */
 enum { K_ALLOC, K_SHARE, K_RELEASE, K_RELEASE_ALL, K_LOOKUP, K_RIGHTS,
-       K_HOLDS_ALL, K_PIECE, K_HOLDS_ANY, K_COVER, K_DEEP, K_COUNT };
+       K_HOLDS_ALL, K_PIECE, K_COVER, K_DEEP, K_COUNT };
 static const char *const kind_name[K_COUNT] = {
 	"alloc", "share", "release", "release_all", "lookup", "rights",
-	"holds_all", "range_piece", "holds_any", "rights_cover", "deep_check",
+	"holds_all", "range_piece", "rights_cover", "deep_check",
 };
 static unsigned long long kind_runs[K_COUNT], kind_ok[K_COUNT];
 
@@ -706,34 +706,26 @@ static void op_holds_all(void)
 		fail("fv_holds_all returned %d, model says %d", rc, want);
 }
 
-/* fv_holds_any() or (odd selector) fv_rights_cover() of two domains. */
-static void op_holds_any_cover(void)
+/* fv_rights_cover() of two domains. */
+static void op_rights_cover(void)
 {
 	u8 b = in8();
 	unsigned int d = b % FVZ_NDOM, to = (b >> 2) % FVZ_NDOM;
-	int cover = (b >> 4) & 1, rc, want;
+	int rc, want;
 	u64 addr, len;
 
-	pick_span(cover ? to : d, &addr, &len);
+	pick_span(to, &addr, &len);
 	op_begin();
-	if (cover)
-		rc = fv_rights_cover(&z.a, &z.d[d], &z.d[to], addr, len);
-	else
-		rc = fv_holds_any(&z.a, &z.d[d], addr, len);
+	rc = fv_rights_cover(&z.a, &z.d[d], &z.d[to], addr, len);
 	op_end();
-	trace("%lu %s d%u d%u %#llx+%#llx -> %d\n", z.step,
-	      cover ? "rights_cover" : "holds_any", d, to,
+	trace("%lu rights_cover d%u d%u %#llx+%#llx -> %d\n", z.step, d, to,
 	      (unsigned long long)addr, (unsigned long long)len, rc);
-	count(cover ? K_COVER : K_HOLDS_ANY, rc);
-	if (cover)
-		want = fvz_model_rights_cover(&z.m, d, to, addr, len);
-	else
-		want = fvz_model_holds_any(&z.m, d, addr, len);
+	count(K_COVER, rc);
+	want = fvz_model_rights_cover(&z.m, d, to, addr, len);
 	if (want == -EDOM)
 		fail("fuzzer bug: a valid span off the unit grid");
 	if (rc != want)
-		fail("%s returned %d, model says %d",
-		     cover ? "fv_rights_cover" : "fv_holds_any", rc, want);
+		fail("fv_rights_cover returned %d, model says %d", rc, want);
 }
 
 /* One operation; bits 5-7 of its byte all set arm fault injection. */
@@ -786,8 +778,8 @@ static void run_op(u8 b)
 		op_end();
 		break;
 	case 28:
-		z.op = "holds_any/rights_cover";
-		op_holds_any_cover();
+		z.op = "rights_cover";
+		op_rights_cover();
 		break;
 	default:
 		/* At most one deep check per 16 ops: they cost a lookup a page. */

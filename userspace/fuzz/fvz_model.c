@@ -166,21 +166,6 @@ int fvz_model_holds_all(const struct fvz_model *m, unsigned int d, u64 addr,
 	return 0;
 }
 
-int fvz_model_holds_any(const struct fvz_model *m, unsigned int d, u64 addr,
-			u64 len)
-{
-	u64 first, n, p;
-	int ret;
-
-	ret = fvz_model_span(m, addr, len, &first, &n);
-	if (ret)
-		return ret;
-	for (p = first; p < first + n; p++)
-		if (m->rights[p][d])
-			return 1;
-	return 0;
-}
-
 int fvz_model_rights_cover(const struct fvz_model *m, unsigned int from,
 			   unsigned int to, u64 addr, u64 len)
 {

@@ -68,8 +68,6 @@ int fvz_model_release(struct fvz_model *m, unsigned int d, u64 addr, u64 len,
 void fvz_model_release_all(struct fvz_model *m, unsigned int d, u8 *freed);
 int fvz_model_holds_all(const struct fvz_model *m, unsigned int d, u64 addr,
 			u64 len, u32 rights);
-int fvz_model_holds_any(const struct fvz_model *m, unsigned int d, u64 addr,
-			u64 len);
 int fvz_model_rights_cover(const struct fvz_model *m, unsigned int from,
 			   unsigned int to, u64 addr, u64 len);
 

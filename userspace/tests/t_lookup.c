@@ -202,7 +202,7 @@ static int walk_counter(void *ctx, const struct fv_seg *seg)
 }
 
 /*
- * fv_holds_any(), fv_rights_cover() and fv_walk() on:
+ * fv_rights_cover() and fv_walk() on:
  *   r (4 pages): d0 RW on [0,4), d1 R on [1,3)     t (2 pages): d1 RWX
  */
 static void driver_queries_results(void)
@@ -216,13 +216,6 @@ static void driver_queries_results(void)
 	t = FX_ALLOC(&fx, 1, PG(2), 0, RWX);
 	CHECK_RC(fv_share(&fx.a, &fx.d[0], &fx.d[1], r + PG(1), PG(2), FV_READ),
 		 0);
-	CHECK_RC(fv_holds_any(&fx.a, &fx.d[1], r, PG(1)), 0);
-	CHECK_RC(fv_holds_any(&fx.a, &fx.d[1], r, PG(2)), 1);
-	CHECK_RC(fv_holds_any(&fx.a, &fx.d[1], r + PG(2), PG(16) - (r - W) -
-			      PG(2)), 1);
-	CHECK_RC(fv_holds_any(&fx.a, &fx.d[2], W, PG(16)), 0);
-	CHECK_RC(fv_holds_any(&fx.a, &fx.d[0], r + 1, PG(1)), -EINVAL);
-	CHECK_RC(fv_holds_any(&fx.a, &fx.d[0], W + PG(16), PG(1)), -EINVAL);
 	/* d0 (RW) covers d1's read-only hold; d1 covers nothing of d0's. */
 	CHECK_RC(fv_rights_cover(&fx.a, &fx.d[0], &fx.d[1], r, PG(4)), 1);
 	CHECK_RC(fv_rights_cover(&fx.a, &fx.d[1], &fx.d[0], r, PG(4)), 0);
