@@ -1,14 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * flatvm arena: the books of one flat window.
+ * flatvm arena: the operations of fv_core.h on the segment tree
+ * (fv_tree.c) and the holder books (fv_holds.c).
  *
  * DOC: segments, extents and holders
- *
- * The window is tiled by segments kept in one red-black tree ordered by
- * address (arena->segs).  A free segment also sits in the free-space index
- * (fv_freespace.c); a used one is an extent and lists its holders.  Each
- * domain has its own tree of holder records, so "what may this process do
- * at this address" is one descent of the process's own tree:
  *
  *   window   |free |  extent A  |extent B|   free   | extent C |  free ...
  *   domain 1       |  rw        |  rw    |
@@ -19,75 +14,90 @@
  * free pool at once (coalesced with the free segment to its left); B stays,
  * held by domain 2 alone.
  *
- * Every change first reserves all the records it may need (fv_reserve), so
- * it either completes or fails with -ENOMEM before touching anything.  Most
- * records are placed next to one already in hand (fv_rb_insert_after), so
- * alloc and release descend a tree only to find the caller's address.
+ * Every change first reserves all the records it may need (tree nodes,
+ * holder sets, slots), so it either completes or fails with -ENOMEM before
+ * touching anything; dropping holds needs no record at all.  A change runs
+ * in one sequence write section, except that runs going back to the free
+ * pool are reported between sections (the callback may sleep); the tree is
+ * whole at each of those points.
  *
- * Locking: public functions take arena->lock and call *_locked() workers or
- * helpers that assert it.  Changes to the segment tree happen inside
- * arena->seq write sections, which fv_lookup() uses to run lockless.
+ * Locking: public functions take arena->lock and call helpers that expect
+ * it; fv_lookup() and fv_rights() take no lock (see fv_tree.c).
  */
-#include "fv_internal.h"
+#include "fv_tree.h"
 
-/* Records reserved up front by an operation, so that it cannot fail midway. */
-struct fv_reserve {
-	struct fv_seg *segs[2];
-	unsigned int nsegs;
-	struct fv_holder *holders;	/* chained through ->next */
+/* --- walking segments --------------------------------------------------- */
+
+/* A position in the tree: entry @i of @p.leaf, spanning [start, end). */
+struct fv_pos {
+	struct fv_path p;
+	unsigned int i;
+	u64 start;
+	u64 end;
 };
 
-static void reserve_put(struct fv_reserve *r)
+static struct fv_ent *pos_ent(struct fv_pos *x)
 {
-	struct fv_holder *h;
-
-	while (r->nsegs)
-		fv_seg_free(r->segs[--r->nsegs]);
-	while ((h = r->holders)) {
-		r->holders = h->next;
-		fv_holder_free(h);
-	}
+	return &x->p.leaf->ent[x->i];
 }
 
-static int reserve_get(struct fv_reserve *r, unsigned int nsegs, u64 nholders,
-		       bool nofail)
+static void pos_fill(struct fv_pos *x)
 {
-	struct fv_holder *h;
-
-	r->nsegs = 0;
-	r->holders = NULL;
-	while (r->nsegs < nsegs) {
-		r->segs[r->nsegs] = fv_seg_alloc(nofail);
-		if (!r->segs[r->nsegs])
-			goto fail;
-		r->nsegs++;
-	}
-	while (nholders--) {
-		h = fv_holder_alloc(nofail);
-		if (!h)
-			goto fail;
-		h->next = r->holders;
-		r->holders = h;
-	}
-	return 0;
-fail:
-	reserve_put(r);
-	return -ENOMEM;
+	x->start = x->p.leaf->start[x->i];
+	x->end = fv_ent_end(&x->p, x->i);
 }
 
-static struct fv_seg *reserve_seg(struct fv_reserve *r)
+static void pos_at(const struct fv_arena *a, u64 page, struct fv_pos *x)
 {
-	FV_ASSERT(r->nsegs);
-	return r->segs[--r->nsegs];
+	x->i = fv_tree_walk(a, page, &x->p);
+	pos_fill(x);
 }
 
-static struct fv_holder *reserve_holder(struct fv_reserve *r)
+static bool pos_next(struct fv_pos *x)
 {
-	struct fv_holder *h = r->holders;
+	if (x->i + 1u < x->p.leaf->hdr.nr) {
+		x->i++;
+	} else {
+		if (!fv_tree_next_leaf(&x->p))
+			return false;
+		x->i = 0;
+	}
+	pos_fill(x);
+	return true;
+}
 
-	FV_ASSERT(h);
-	r->holders = h->next;
-	return h;
+static bool pos_prev(struct fv_pos *x)
+{
+	if (x->i) {
+		x->i--;
+	} else {
+		if (!fv_tree_prev_leaf(&x->p))
+			return false;
+		x->i = x->p.leaf->hdr.nr - 1u;
+	}
+	pos_fill(x);
+	return true;
+}
+
+/* The segment after @x (NULL at the end of the window), @x left alone. */
+static struct fv_ent *peek_next(const struct fv_pos *x)
+{
+	struct fv_path q;
+
+	if (x->i + 1u < x->p.leaf->hdr.nr)
+		return &x->p.leaf->ent[x->i + 1];
+	q = x->p;
+	return fv_tree_next_leaf(&q) ? &q.leaf->ent[0] : NULL;
+}
+
+static struct fv_ent *peek_prev(const struct fv_pos *x)
+{
+	struct fv_path q;
+
+	if (x->i)
+		return &x->p.leaf->ent[x->i - 1];
+	q = x->p;
+	return fv_tree_prev_leaf(&q) ? &q.leaf->ent[q.leaf->hdr.nr - 1] : NULL;
 }
 
 /* Page span of [addr, addr + len) if it is a valid span of the window. */
@@ -103,221 +113,316 @@ static int span_pages(const struct fv_arena *a, u64 addr, u64 len,
 	return 0;
 }
 
-static int rights_valid(u32 rights)
+static bool rights_valid(u32 rights)
 {
 	return rights && !(rights & ~FV_RIGHTS_MASK);
 }
 
-/* The segment holding @page, or NULL outside the window. */
-static struct fv_seg *seg_find(const struct fv_arena *a, u64 page)
-{
-	const struct fv_rb_node *n = a->segs.node;
-	struct fv_seg *seg;
-
-	while (n) {
-		seg = fv_seg_of(n);
-		if (page < seg->start)
-			n = n->left;
-		else if (page >= fv_seg_end(seg))
-			n = n->right;
-		else
-			return seg;
-	}
-	return NULL;
-}
+/* --- reserving ------------------------------------------------------- */
 
 /*
- * @d's holder containing @page, else its first holder above @page.  The
- * descent compares starts only (no extent is touched on the way down): it
- * finds the last holder starting at or below @page, then looks at its end.
+ * Records a change reserved before touching anything.  Holder sets are
+ * used in the order they were reserved; the change walks the extents in
+ * the order its reservation did.
  */
-static struct fv_holder *hold_find_from(const struct fv_domain *d, u64 page)
-{
-	const struct fv_rb_node *n = d->holds.node;
-	struct fv_holder *h, *below = NULL, *above = NULL;
+struct fv_prep {
+	struct fv_hset *first;
+	struct fv_hset **tail;
+	bool nofail;
+};
 
-	while (n) {
-		h = fv_holder_of(n);
-		if (page < h->start) {
-			above = h;
-			n = n->left;
-		} else {
-			below = h;
-			n = n->right;
-		}
+static struct fv_hset **hset_next(struct fv_hset *hs)
+{
+	return (struct fv_hset **)&hs->rcu;
+}
+
+static void prep_init(struct fv_prep *r, bool nofail)
+{
+	r->first = NULL;
+	r->tail = &r->first;
+	r->nofail = nofail;
+}
+
+static int prep_hset(struct fv_arena *a, struct fv_prep *r, u32 cap)
+{
+	struct fv_hset *hs = fv_hset_new(a, cap, r->nofail);
+
+	if (!hs)
+		return -ENOMEM;
+	*r->tail = hs;
+	r->tail = hset_next(hs);
+	return 0;
+}
+
+static struct fv_hset *prep_take(struct fv_prep *r)
+{
+	struct fv_hset *hs = r->first;
+
+	FV_ASSERT(hs);
+	r->first = *hset_next(hs);
+	if (!r->first)
+		r->tail = &r->first;
+	*hset_next(hs) = NULL;
+	return hs;
+}
+
+/* Give back what a change reserved but did not use (only on failure). */
+static void prep_put(struct fv_arena *a, struct fv_prep *r)
+{
+	struct fv_hset *hs;
+
+	while ((hs = r->first)) {
+		r->first = *hset_next(hs);
+		fv_hset_free(a, hs);
 	}
-	if (below && page < below->start + below->seg->npages)
-		return below;
-	return above;
-}
-
-static struct fv_holder *hold_find(const struct fv_domain *d, u64 page)
-{
-	struct fv_holder *h = hold_find_from(d, page);
-
-	return h && h->start <= page ? h : NULL;
-}
-
-/* @d's holder containing page @end - 1, given @h, its first one in the span. */
-static struct fv_holder *hold_last(const struct fv_domain *d,
-				   struct fv_holder *h, u64 end)
-{
-	if (fv_seg_end(h->seg) >= end)
-		return h->start < end ? h : NULL;
-	return hold_find(d, end - 1);
-}
-
-static void hold_insert(struct fv_domain *d, struct fv_holder *h)
-{
-	struct fv_rb_node **link = &d->holds.node, *parent = NULL;
-
-	while (*link) {
-		parent = *link;
-		if (h->start < fv_holder_of(parent)->start)
-			link = &parent->left;
-		else
-			link = &parent->right;
-	}
-	fv_rb_link(&h->rb, parent, link);
-	fv_rb_insert_fixup(&d->holds, &h->rb);
-}
-
-static struct fv_holder *ext_find_holder(const struct fv_seg *e,
-					 const struct fv_domain *d)
-{
-	struct fv_holder *h;
-
-	for (h = e->u.ext.holders; h && h->dom->id <= d->id; h = h->next)
-		if (h->dom == d)
-			return h;
-	return NULL;
-}
-
-/* Put @h in @e's holder list, which is sorted by domain id. */
-static void ext_link_holder(struct fv_seg *e, struct fv_holder *h)
-{
-	struct fv_holder **pp = &e->u.ext.holders;
-
-	while (*pp && (*pp)->dom->id < h->dom->id)
-		pp = &(*pp)->next;
-	h->next = *pp;
-	*pp = h;
-	e->nholders++;
-}
-
-static void ext_unlink_holder(struct fv_seg *e, struct fv_holder *h)
-{
-	struct fv_holder **pp = &e->u.ext.holders;
-
-	while (*pp != h)
-		pp = &(*pp)->next;
-	*pp = h->next;
-	e->nholders--;
-}
-
-int fv_ext_same_holders(const struct fv_seg *x, const struct fv_seg *y)
-{
-	const struct fv_holder *hx, *hy;
-
-	if (x->nholders != y->nholders)
-		return 0;
-	for (hx = x->u.ext.holders, hy = y->u.ext.holders; hx;
-	     hx = hx->next, hy = hy->next)
-		if (hx->dom != hy->dom || hx->rights != hy->rights)
-			return 0;
-	return 1;
+	r->tail = &r->first;
 }
 
 /*
- * Cut extent @e at @page; @e keeps the left part.  Needs one segment and
- * e->nholders holders from @r.  Return: the right part.
+ * What cutting extent @e in two needs: a slot in every holder's domain
+ * (one more in the domains holding @also, an extent cut too) and a copy of
+ * its holder set if it has one.
+ */
+static int prep_split(struct fv_arena *a, struct fv_prep *r,
+		      const struct fv_ent *e, const struct fv_ent *also)
+{
+	const struct fv_hset *hs = fv_more_hset(e->more);
+	u32 n = fv_ent_nholders(e), i;
+	struct fv_hold h;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		h = fv_ent_holder(e, i);
+		ret = fv_slots_reserve(a, fv_dom_of(a, h.dom),
+				       1 + (also && fv_ent_rights_of(also, h.dom)),
+				       r->nofail);
+		if (ret)
+			return ret;
+	}
+	return hs ? prep_hset(a, r, hs->cap) : 0;
+}
+
+/*
+ * What cutting the span's end extents takes: @x holds the span's first
+ * page and starts before it (@cut_first), @y its last and ends after it
+ * (@cut_last); they may be one extent, cut twice.  The cuts are made in
+ * this order, before anything else of the change.
+ */
+static int prep_cuts(struct fv_arena *a, struct fv_prep *r,
+		     const struct fv_ent *x, bool cut_first,
+		     const struct fv_ent *y, bool cut_last)
+{
+	int ret;
+
+	ret = fv_tree_reserve(a, cut_first + cut_last, r->nofail);
+	if (!ret && cut_first)
+		ret = prep_split(a, r, x, cut_last ? y : NULL);
+	if (!ret && cut_last)
+		ret = prep_split(a, r, y, cut_first ? x : NULL);
+	return ret;
+}
+
+/* --- changing extents ---------------------------------------------------- */
+
+/*
+ * The segment at @x takes the next one in: both free, or both extents of
+ * one range with equal holders (whose holds on the next one go).
+ */
+static void absorb_next(struct fv_arena *a, struct fv_pos *x)
+{
+	const struct fv_ent *e = peek_next(x);
+	u32 n = fv_ent_nholders(e), k;
+	struct fv_domain *d;
+	struct fv_hold h;
+
+	if (!n) {
+		a->nfree--;
+	} else {
+		for (k = 0; k < n; k++) {
+			h = fv_ent_holder(e, k);
+			d = fv_dom_of(a, h.dom);
+			fv_slot_put(d, fv_sr_slot(h.sr));
+			d->nholds--;
+		}
+		if (fv_more_hset(e->more))
+			fv_hset_retire(a, fv_more_hset(e->more));
+		a->nused--;
+		a->nholders -= n;
+	}
+	x->i = fv_tree_absorb_next(a, &x->p, x->i);
+	pos_fill(x);
+}
+
+static bool mergeable(const struct fv_ent *x, const struct fv_ent *y)
+{
+	return x->range && x->range == y->range && fv_ent_same_holders(x, y);
+}
+
+/*
+ * Keep extents canonical around the extent at @x: fold an equal right
+ * neighbour into it, and it into an equal left neighbour.  @x ends at the
+ * merged extent.
+ */
+static void merge_around(struct fv_arena *a, struct fv_pos *x)
+{
+	struct fv_ent *n = peek_next(x);
+
+	if (n && mergeable(pos_ent(x), n))
+		absorb_next(a, x);
+	n = peek_prev(x);
+	if (n && mergeable(n, pos_ent(x))) {
+		pos_prev(x);
+		absorb_next(a, x);
+	}
+}
+
+/*
+ * Cut the extent at @x at @page (inside it).  The left part keeps the
+ * holds; the right part gets a slot in each holder's domain and a copy of
+ * the holder set, all reserved.  @x ends at the part named by @keep_right.
  *
  *   before   [e ................)
  *   after    [e ......)[new .....)      same range, same holders
  */
-static struct fv_seg *ext_split(struct fv_arena *a, struct fv_reserve *r,
-				struct fv_seg *e, u64 page)
+static void ext_split(struct fv_arena *a, struct fv_prep *r,
+		      struct fv_pos *x, u64 page, bool keep_right)
 {
-	struct fv_seg *right = reserve_seg(r);
-	struct fv_holder *h, *nh, **tail = &right->u.ext.holders;
+	const struct fv_ent *e = pos_ent(x);
+	u64 starts[2] = { x->start, page };
+	u32 n = fv_ent_nholders(e), k;
+	struct fv_ent ents[2];
+	struct fv_domain *d;
+	struct fv_hold h;
 
-	FV_ASSERT(e->used && e->start < page && page < fv_seg_end(e));
-	right->start = page;
-	right->npages = fv_seg_end(e) - page;
-	right->used = 1;
-	right->nholders = e->nholders;
-	right->u.ext.range = e->u.ext.range;
-	for (h = e->u.ext.holders; h; h = h->next) {
-		nh = reserve_holder(r);
-		nh->start = page;
-		nh->seg = right;
-		nh->dom = h->dom;
-		nh->rights = h->rights;
-		*tail = nh;
-		tail = &nh->next;
-		/* The domain holds nothing between h and its right half. */
-		fv_rb_insert_after(&h->dom->holds, &h->rb, &nh->rb);
-		h->dom->nholds++;
+	FV_ASSERT(x->start < page && page < x->end && n);
+	ents[0] = *e;
+	fv_ent_copy_holders(&ents[1], e,
+			    fv_more_hset(e->more) ? prep_take(r) : NULL);
+	for (k = 0; k < n; k++) {
+		h = fv_ent_holder(&ents[1], k);
+		d = fv_dom_of(a, h.dom);
+		h.sr = fv_sr(fv_slot_get(d, page), fv_sr_rights(h.sr));
+		fv_ent_set_holder(&ents[1], k, h);
+		d->nholds++;
 	}
-	*tail = NULL;
-	e->npages = page - e->start;
-	fv_rb_insert_after(&a->segs, &e->rb, &right->rb);
 	a->nused++;
-	a->nholders += right->nholders;
-	return right;
+	a->nholders += n;
+	x->i = fv_tree_splice(a, &x->p, x->i, 1, starts, ents, 2);
+	if (keep_right)
+		x->i = fv_tree_walk(a, page, &x->p);
+	pos_fill(x);
+}
+
+/* Make the cuts prep_cuts() reserved for: extents end at @first and @end. */
+static void make_cuts(struct fv_arena *a, struct fv_prep *r, u64 first,
+		      u64 end, bool cut_first, bool cut_last)
+{
+	struct fv_pos x;
+
+	if (cut_first) {
+		pos_at(a, first, &x);
+		ext_split(a, r, &x, first, true);
+	}
+	if (cut_last) {
+		pos_at(a, end - 1, &x);
+		ext_split(a, r, &x, end, false);
+	}
 }
 
 /*
- * Fold the extent after @e into @e when both are pieces of one range with
- * the same holders (keeps extents canonical).  Return: whether it did.
+ * The extent at @x lost its last holder (already unlinked from its slot):
+ * make it free space, coalesced with free neighbours, in one change of its
+ * leaf when they are in it.  Return: its range id, for the report.
+ *
+ *   before   |free A| extent |free B|
+ *   after    |free A + extent + free B|
  */
-static int ext_merge_next(struct fv_arena *a, struct fv_seg *e)
+static u64 ext_make_free(struct fv_arena *a, struct fv_pos *x)
 {
-	struct fv_seg *next = fv_seg_of(fv_rb_next(&e->rb));
-	struct fv_holder *nh;
+	struct fv_ent free_ent = { 0 }, *n;
+	struct fv_leaf *l = x->p.leaf;
+	u64 range = pos_ent(x)->range, start;
+	unsigned int i = x->i, ndel = 1;
 
-	if (!e->used || !next || !next->used ||
-	    next->u.ext.range != e->u.ext.range ||
-	    !fv_ext_same_holders(e, next))
-		return 0;
-	while ((nh = next->u.ext.holders)) {
-		next->u.ext.holders = nh->next;
-		fv_rb_erase(&nh->dom->holds, &nh->rb);
-		nh->dom->nholds--;
-		fv_holder_free(nh);
-	}
-	e->npages += next->npages;
-	a->nholders -= next->nholders;
 	a->nused--;
-	fv_rb_erase(&a->segs, &next->rb);
-	fv_seg_free(next);
-	return 1;
+	a->nfree++;
+	a->free_pages += x->end - x->start;
+	if (i + 1u < l->hdr.nr && fv_ent_free(l, i + 1)) {
+		ndel++;
+		a->nfree--;
+	}
+	if (i && fv_ent_free(l, i - 1)) {
+		i--;
+		ndel++;
+		a->nfree--;
+	}
+	start = l->start[i];
+	x->i = fv_tree_splice(a, &x->p, i, ndel, &start, &free_ent, 1);
+	pos_fill(x);
+	/* Free neighbours in the leaves either side. */
+	n = peek_next(x);
+	if (n && !n->range)
+		absorb_next(a, x);
+	n = peek_prev(x);
+	if (n && !n->range) {
+		pos_prev(x);
+		absorb_next(a, x);
+	}
+	return range;
 }
 
-/* Extent @e lost its last holder: make it free, coalesced, and indexed. */
-static void ext_make_free(struct fv_arena *a, struct fv_seg *e)
-{
-	struct fv_seg *prev = fv_seg_of(fv_rb_prev(&e->rb));
-	struct fv_seg *next = fv_seg_of(fv_rb_next(&e->rb));
+/* A run of pages that went back to the free pool, for the report. */
+struct fv_run {
+	u64 start;
+	u64 end;
+	u64 range;
+};
 
-	FV_ASSERT(!e->nholders);
-	a->nused--;
-	e->used = 0;
-	if (prev && !prev->used) {
-		fv_fs_remove(a, prev);
-		prev->npages += e->npages;
-		fv_rb_erase(&a->segs, &e->rb);
-		fv_seg_free(e);
-		e = prev;
+/*
+ * Drop @d's hold on the extent at @x (whole).  Return: true when the extent
+ * went back to the free pool, with its span and range id in @run.  @x ends
+ * at the segment that now covers it.
+ */
+static bool drop_hold(struct fv_arena *a, struct fv_domain *d,
+		      struct fv_pos *x, struct fv_run *run)
+{
+	struct fv_ent *e = pos_ent(x);
+	u32 n = fv_ent_nholders(e), k;
+	struct fv_hold h;
+
+	for (k = 0; k < n; k++) {
+		h = fv_ent_holder(e, k);
+		if (h.dom == d->idx)
+			break;
 	}
-	if (next && !next->used) {
-		fv_fs_remove(a, next);
-		e->npages += next->npages;
-		fv_rb_erase(&a->segs, &next->rb);
-		fv_seg_free(next);
+	FV_ASSERT(k < n);
+	fv_slot_put(d, fv_sr_slot(h.sr));
+	d->nholds--;
+	d->npages -= x->end - x->start;
+	a->nholders--;
+	if (n == 1) {
+		run->start = x->start;
+		run->end = x->end;
+		run->range = ext_make_free(a, x);
+		return true;
 	}
-	fv_fs_insert(a, e);
+	fv_ent_del_holder(a, e, d->idx);
+	merge_around(a, x);
+	return false;
 }
+
+static void report(struct fv_arena *a, const struct fv_run *run,
+		   fv_released_fn fn, void *ctx)
+{
+	if (!fn)
+		return;
+	fv_seq_write_end(&a->seq);
+	fn(ctx, run->start << FV_PAGE_SHIFT,
+	   (run->end - run->start) << FV_PAGE_SHIFT, run->range);
+	fv_seq_write_begin(&a->seq);
+}
+
+/* --- arena and domains --------------------------------------------------- */
 
 /**
  * fv_arena_init() - set up an arena over [base, base + size).
@@ -329,39 +434,19 @@ static void ext_make_free(struct fv_arena *a, struct fv_seg *e)
  */
 int fv_arena_init(struct fv_arena *a, u64 base, u64 size)
 {
-	struct fv_seg *seg;
-	u32 i;
-
 	if (!size || ((base | size) & (FV_PAGE_SIZE - 1)) ||
 	    size > ((u64)1 << FV_MAX_WINDOW_SHIFT) || base + size < base)
 		return -EINVAL;
-	seg = fv_seg_alloc(false);
-	if (!seg)
+	memset(a, 0, sizeof(*a));
+	a->base = base >> FV_PAGE_SHIFT;
+	a->npages = size >> FV_PAGE_SHIFT;
+	a->next_range = 1;
+	a->free_pages = a->npages;
+	a->nfree = 1;
+	if (fv_tree_init(a))
 		return -ENOMEM;
 	fv_lock_init(&a->lock);
 	fv_seq_init(&a->seq, &a->lock);
-	a->base = base >> FV_PAGE_SHIFT;
-	a->npages = size >> FV_PAGE_SHIFT;
-	a->segs.node = NULL;
-	a->fl_map = 0;
-	for (i = 0; i < FV_FL_COUNT; i++) {
-		a->sl_map[i] = 0;
-		memset(a->classes[i], 0, sizeof(a->classes[i]));
-	}
-	a->domains.link_next = &a->domains;
-	a->domains.link_prev = &a->domains;
-	a->next_range = 1;
-	a->free_pages = 0;
-	a->nfree = 0;
-	a->nused = 0;
-	a->nholders = 0;
-	a->ndomains = 0;
-	seg->start = a->base;
-	seg->npages = a->npages;
-	seg->used = 0;
-	seg->nholders = 0;
-	fv_rb_insert_after(&a->segs, NULL, &seg->rb);
-	fv_fs_insert(a, seg);
 	return 0;
 }
 
@@ -371,20 +456,9 @@ int fv_arena_init(struct fv_arena *a, u64 base, u64 size)
  */
 void fv_arena_destroy(struct fv_arena *a)
 {
-	struct fv_rb_node *n;
-	struct fv_holder *h;
-	struct fv_seg *seg;
-
 	FV_ASSERT(!a->nused && !a->ndomains);
-	while ((n = a->segs.node)) {
-		seg = fv_seg_of(n);
-		while (seg->used && (h = seg->u.ext.holders)) {
-			seg->u.ext.holders = h->next;
-			fv_holder_free(h);
-		}
-		fv_rb_erase(&a->segs, n);
-		fv_seg_free(seg);
-	}
+	fv_tree_destroy(a);
+	fv_dom_table_free(a);
 	fv_lock_destroy(&a->lock);
 }
 
@@ -393,73 +467,70 @@ void fv_arena_destroy(struct fv_arena *a)
  * @a:		the arena.
  * @d:		the domain, embedded in the caller's object.
  * @id:		an identifier unique among @a's domains.
+ *
+ * Return: 0 or -ENOMEM.
  */
-void fv_domain_init(struct fv_arena *a, struct fv_domain *d, u64 id)
+int fv_domain_init(struct fv_arena *a, struct fv_domain *d, u64 id)
 {
-	d->holds.node = NULL;
+	int ret;
+
+	memset(d, 0, sizeof(*d));
 	d->id = id;
-	d->nholds = 0;
-	d->npages = 0;
 	fv_lock(&a->lock);
-	d->link_next = &a->domains;
-	d->link_prev = a->domains.link_prev;
-	a->domains.link_prev->link_next = d;
-	a->domains.link_prev = d;
-	a->ndomains++;
+	ret = fv_dom_table_add(a, d);
+	if (!ret)
+		a->ndomains++;
 	fv_unlock(&a->lock);
+	return ret;
 }
 
-/*
- * Drop what @d holds in pages [first, end).  Splits at the two ends must
- * already be done: this cannot fail.  Each run of pages that nobody holds any
- * more is freed and passed to @fn outside the sequence write section.
- */
-static void release_locked(struct fv_arena *a, struct fv_domain *d,
-			   struct fv_holder *h, u64 end,
-			   fv_released_fn fn, void *ctx)
+/* Release up to @budget of @d's holds.  Return: whether holds remain. */
+static bool release_some_locked(struct fv_arena *a, struct fv_domain *d,
+				u64 budget, fv_released_fn fn, void *ctx)
 {
-	struct fv_seg *e, *prev, *right;
-	struct fv_holder *next;
-	u64 start, npages;
+	u32 slot, total = fv_slots_total(d);
+	struct fv_run run;
+	struct fv_pos x;
+	u64 page;
 
 	fv_lock_assert_held(&a->lock);
-	while (h && h->start < end) {
-		e = h->seg;
-		next = NULL;
-		if (fv_seg_end(e) < end) {
-			next = fv_holder_of(fv_rb_next(&h->rb));
-			if (next && next->start >= end)
-				next = NULL;
-		}
-		FV_ASSERT(fv_seg_end(e) <= end);
-		fv_rb_erase(&d->holds, &h->rb);
-		ext_unlink_holder(e, h);
-		fv_holder_free(h);
-		d->nholds--;
-		d->npages -= e->npages;
-		a->nholders--;
-		if (e->nholders) {
-			/* Its holder set changed: it may now equal a neighbour's. */
-			prev = fv_seg_of(fv_rb_prev(&e->rb));
-			if (prev && ext_merge_next(a, prev))
-				e = prev;
-			/* The right one is left alone if it comes next here. */
-			right = fv_seg_of(fv_rb_next(&e->rb));
-			if (right && (!next || next->seg != right))
-				ext_merge_next(a, e);
-		} else {
-			start = e->start;
-			npages = e->npages;
-			ext_make_free(a, e);
-			if (fn) {
-				fv_seq_write_end(&a->seq);
-				fn(ctx, start << FV_PAGE_SHIFT,
-				   npages << FV_PAGE_SHIFT);
-				fv_seq_write_begin(&a->seq);
-			}
-		}
-		h = next;
+	fv_seq_write_begin(&a->seq);
+	for (slot = 0; slot < total && d->nholds && budget; slot++) {
+		if (!fv_slot_live(d, slot, &page))
+			continue;
+		pos_at(a, page, &x);
+		FV_ASSERT(x.start == page &&
+			  fv_ent_rights_of(pos_ent(&x), d->idx));
+		if (drop_hold(a, d, &x, &run))
+			report(a, &run, fn, ctx);
+		budget--;
 	}
+	fv_seq_write_end(&a->seq);
+	return d->nholds;
+}
+
+/**
+ * fv_domain_release_some() - release at most @budget holds of a domain.
+ * @a:		the arena.
+ * @d:		the domain.
+ * @budget:	holds to release at most.
+ * @fn:		told of each run of pages that went back to the free pool.
+ * @ctx:	passed to @fn.
+ *
+ * For callers that must not keep the arena locked long: call again (after
+ * letting others in) until it returns 0, then fv_domain_release_all().
+ *
+ * Return: 1 when @d still holds something, else 0.
+ */
+int fv_domain_release_some(struct fv_arena *a, struct fv_domain *d,
+			   u64 budget, fv_released_fn fn, void *ctx)
+{
+	bool more;
+
+	fv_lock(&a->lock);
+	more = release_some_locked(a, d, budget, fn, ctx);
+	fv_unlock(&a->lock);
+	return more;
 }
 
 /**
@@ -472,48 +543,16 @@ static void release_locked(struct fv_arena *a, struct fv_domain *d,
 void fv_domain_release_all(struct fv_arena *a, struct fv_domain *d,
 			   fv_released_fn fn, void *ctx)
 {
-	struct fv_holder *first;
-
 	fv_lock(&a->lock);
-	first = fv_holder_of(fv_rb_first(&d->holds));
-	if (first) {
-		fv_seq_write_begin(&a->seq);
-		release_locked(a, d, first, ~(u64)0, fn, ctx);
-		fv_seq_write_end(&a->seq);
-	}
+	release_some_locked(a, d, ~(u64)0, fn, ctx);
 	FV_ASSERT(!d->nholds && !d->npages);
-	d->link_prev->link_next = d->link_next;
-	d->link_next->link_prev = d->link_prev;
+	fv_slots_free(a, d);
+	fv_dom_table_del(a, d);
 	a->ndomains--;
 	fv_unlock(&a->lock);
 }
 
-/*
- * Where to put @npages aligned to @align pages.  O(1) unless no free
- * segment is sure to fit; then the cheaper of two exhaustive searches:
- * every free segment that might fit, or every aligned address of the window
- * (one descent each; a 1 GiB alignment has 2^17 of them at most).
- */
-static struct fv_seg *alloc_find(struct fv_arena *a, u64 npages, u64 align,
-				 u64 *at)
-{
-	struct fv_seg *seg = fv_fs_find(a, npages, align, at);
-	u64 page, end = a->base + a->npages;
-
-	if (seg)
-		return seg;
-	if (align == 1 || a->npages / align >= a->nfree)
-		return fv_fs_scan(a, npages, align, at);
-	for (page = (a->base + align - 1) & ~(align - 1);
-	     page < end && end - page >= npages; page += align) {
-		seg = seg_find(a, page);
-		if (!seg->used && fv_seg_end(seg) - page >= npages) {
-			*at = page;
-			return seg;
-		}
-	}
-	return NULL;
-}
+/* --- alloc ----------------------------------------------------------------- */
 
 /**
  * fv_alloc() - allocate a range and give it to a domain.
@@ -521,18 +560,21 @@ static struct fv_seg *alloc_find(struct fv_arena *a, u64 npages, u64 align,
  * @d:		the domain that will hold the whole range.
  * @len:	bytes, a non-zero page multiple.
  * @align:	0, or a power of two from FV_PAGE_SIZE to 1 GiB.
- * @rights:	@d's rights on the range.
+ * @rights:	@d's rights on the range (FV_OWNER is added).
  * @addr:	set to the first byte of the range.
+ *
+ * Lowest fit, exact for aligned requests: one descent of the tree.
  *
  * Return: 0, -EINVAL, -ENOSPC (no free run fits), or -ENOMEM.
  */
 int fv_alloc(struct fv_arena *a, struct fv_domain *d, u64 len, u64 align,
 	     u32 rights, u64 *addr)
 {
-	struct fv_seg *seg, *e, *tail;
-	struct fv_reserve r;
-	struct fv_holder *h;
-	u64 npages, at, end;
+	struct fv_ent ents[3] = { { 0 }, { 0 }, { 0 } };
+	unsigned int shift = 0, k = 0, slot;
+	u64 npages, at, starts[3];
+	struct fv_path p;
+	u64 s, e;
 	int ret;
 
 	if (!len || (len & (FV_PAGE_SIZE - 1)) || !rights_valid(rights))
@@ -541,63 +583,51 @@ int fv_alloc(struct fv_arena *a, struct fv_domain *d, u64 len, u64 align,
 		      align > ((u64)1 << FV_MAX_ALIGN_SHIFT)))
 		return -EINVAL;
 	npages = len >> FV_PAGE_SHIFT;
-	align = align ? align >> FV_PAGE_SHIFT : 1;
+	if (align)
+		shift = fv_fls64(align) - FV_PAGE_SHIFT;
 	if (npages > a->npages)
 		return -ENOSPC;
 
 	fv_lock(&a->lock);
-	seg = alloc_find(a, npages, align, &at);
-	if (!seg) {
+	if (!fv_tree_find_fit(a, npages, shift, &p, &slot, &at)) {
 		ret = -ENOSPC;
 		goto unlock;
 	}
-	end = fv_seg_end(seg);
-	ret = reserve_get(&r, (at > seg->start) + (at + npages < end), 1,
-			  false);
+	ret = fv_tree_reserve(a, 1, false);
+	if (!ret)
+		ret = fv_slots_reserve(a, d, 1, false);
 	if (ret)
 		goto unlock;
 
 	/*
-	 *   seg  [ head free | e: the new extent | tail free ]
-	 *        ^seg->start ^at                  ^at + npages ^end
-	 * seg's node becomes the head if there is one, else the extent.
+	 *   [ head free | the new extent | tail free ]
+	 *   ^s          ^at              ^at + npages ^e
 	 */
+	s = p.leaf->start[slot];
+	e = fv_ent_end(&p, slot);
 	fv_seq_write_begin(&a->seq);
-	fv_fs_remove(a, seg);
-	if (at > seg->start) {
-		seg->npages = at - seg->start;
-		fv_fs_insert(a, seg);
-		e = reserve_seg(&r);
-		e->start = at;
-		fv_rb_insert_after(&a->segs, &seg->rb, &e->rb);
-	} else {
-		e = seg;
+	if (at > s) {
+		starts[k] = s;
+		k++;
+		a->nfree++;
 	}
-	e->npages = npages;
-	e->used = 1;
-	e->nholders = 0;
-	e->u.ext.holders = NULL;
-	e->u.ext.range = a->next_range++;
-	if (at + npages < end) {
-		tail = reserve_seg(&r);
-		tail->start = at + npages;
-		tail->npages = end - tail->start;
-		tail->used = 0;
-		tail->nholders = 0;
-		fv_rb_insert_after(&a->segs, &e->rb, &tail->rb);
-		fv_fs_insert(a, tail);
+	starts[k] = at;
+	ents[k].range = a->next_range++;
+	ents[k].h.dom = d->idx;
+	ents[k].h.sr = fv_sr(fv_slot_get(d, at), rights | FV_OWNER);
+	k++;
+	if (at + npages < e) {
+		starts[k] = at + npages;
+		k++;
+		a->nfree++;
 	}
-	h = reserve_holder(&r);
-	h->start = at;
-	h->seg = e;
-	h->dom = d;
-	h->rights = rights;
-	ext_link_holder(e, h);
-	hold_insert(d, h);
-	d->nholds++;
-	d->npages += npages;
+	a->nfree--;
+	a->free_pages -= npages;
 	a->nused++;
 	a->nholders++;
+	d->nholds++;
+	d->npages += npages;
+	fv_tree_splice(a, &p, slot, 1, starts, ents, k);
 	fv_seq_write_end(&a->seq);
 	*addr = at << FV_PAGE_SHIFT;
 unlock:
@@ -605,45 +635,70 @@ unlock:
 	return ret;
 }
 
-/*
- * Walk @d's holders over pages [first, end): how many there are, and the
- * last one.  Return: -ENOENT if a page is not held, else the bits FV_WALK_*.
- */
-#define FV_WALK_CROSS	0x1	/* the holders span two ranges */
-#define FV_WALK_RIGHTS	0x2	/* some holder lacks part of @rights */
+/* --- share ------------------------------------------------------------------- */
+
+#define FV_WALK_CROSS	0x1	/* the holds span two ranges */
+#define FV_WALK_RIGHTS	0x2	/* some hold lacks part of the rights asked */
 #define FV_WALK_EXIST	0x4	/* @other already holds some extent */
 
-static int hold_walk(const struct fv_domain *d, u64 first, u64 end,
-		     u32 rights, const struct fv_domain *other,
-		     struct fv_holder **firstp, struct fv_holder **lastp,
+/*
+ * Walk @d's holds over pages [first, end) from @x (at @first): -ENOENT if a
+ * page is not held, else FV_WALK_* bits.  @count: extents met.  @x is left
+ * where it was.
+ */
+static int hold_walk(const struct fv_pos *x, const struct fv_domain *d,
+		     u64 end, u32 rights, const struct fv_domain *other,
 		     u64 *count)
 {
-	struct fv_holder *h = hold_find(d, first);
-	u64 cur = first, range;
+	struct fv_pos y = *x;
+	u64 range = y.p.leaf->ent[y.i].range;
 	int flags = 0;
+	u32 r;
 
-	if (!h)
-		return -ENOENT;
-	*firstp = h;
-	range = h->seg->u.ext.range;
 	*count = 0;
 	for (;;) {
-		/* Only the first holder may start below @first. */
-		if (!h || h->start > cur)
+		r = fv_ent_rights_of(pos_ent(&y), d->idx);
+		if (!r)
 			return -ENOENT;
-		if (h->seg->u.ext.range != range)
+		if (pos_ent(&y)->range != range)
 			flags |= FV_WALK_CROSS;
-		if (rights & ~h->rights)
+		if (rights & ~r)
 			flags |= FV_WALK_RIGHTS;
-		if (other && ext_find_holder(h->seg, other))
+		if (other && fv_ent_rights_of(pos_ent(&y), other->idx))
 			flags |= FV_WALK_EXIST;
 		(*count)++;
-		*lastp = h;
-		cur = fv_seg_end(h->seg);
-		if (cur >= end)
+		if (y.end >= end || !pos_next(&y))
 			return flags;
-		h = fv_holder_of(fv_rb_next(&h->rb));
 	}
+}
+
+/*
+ * Reserve what giving @to a hold on every extent of [first, end) takes,
+ * from @x (at @first): the cuts at the ends, a slot per extent, and a set
+ * for each extent that needs a new one.
+ */
+static int share_prep(struct fv_arena *a, struct fv_prep *r,
+		      const struct fv_pos *x, struct fv_domain *to, u64 first,
+		      u64 end, u64 count, bool *cut_first, bool *cut_last)
+{
+	struct fv_pos y = *x;
+	const struct fv_ent *fe = pos_ent(&y);
+	int ret;
+
+	while (y.end < end)
+		pos_next(&y);
+	*cut_first = x->start < first;
+	*cut_last = y.end > end;
+	ret = prep_cuts(a, r, fe, *cut_first, pos_ent(&y), *cut_last);
+	if (!ret)
+		ret = fv_slots_reserve(a, to, count, false);
+	for (y = *x; !ret; pos_next(&y)) {
+		if (fv_ent_add_needs_set(pos_ent(&y)))
+			ret = prep_hset(a, r, fv_ent_set_cap(pos_ent(&y)));
+		if (y.end >= end)
+			break;
+	}
+	return ret;
 }
 
 /**
@@ -660,10 +715,12 @@ static int hold_walk(const struct fv_domain *d, u64 first, u64 end,
 int fv_share(struct fv_arena *a, struct fv_domain *from, struct fv_domain *to,
 	     u64 addr, u64 len, u32 rights)
 {
-	struct fv_holder *hf, *hl, *nh, *prev_nh = NULL;
-	struct fv_seg *e, *last, *before;
-	u64 first, end, count, nhold;
-	struct fv_reserve r;
+	bool cut_first, cut_last;
+	struct fv_hset *spare;
+	struct fv_prep r;
+	struct fv_hold h;
+	struct fv_pos x;
+	u64 first, end, count;
 	int ret;
 
 	ret = span_pages(a, addr, len, &first, &end);
@@ -673,7 +730,8 @@ int fv_share(struct fv_arena *a, struct fv_domain *from, struct fv_domain *to,
 		return -EINVAL;
 
 	fv_lock(&a->lock);
-	ret = hold_walk(from, first, end, rights, to, &hf, &hl, &count);
+	pos_at(a, first, &x);
+	ret = hold_walk(&x, from, end, rights, to, &count);
 	if (ret < 0)
 		goto unlock;
 	if (ret & FV_WALK_CROSS)
@@ -684,55 +742,45 @@ int fv_share(struct fv_arena *a, struct fv_domain *from, struct fv_domain *to,
 		ret = -EEXIST;
 	if (ret)
 		goto unlock;
-
-	e = hf->seg;
-	last = hl->seg;
-	nhold = count;
-	if (e->start < first)
-		nhold += e->nholders;
-	if (fv_seg_end(last) > end)
-		nhold += last->nholders;
-	ret = reserve_get(&r, (e->start < first) + (fv_seg_end(last) > end),
-			  nhold, false);
-	if (ret)
+	prep_init(&r, false);
+	ret = share_prep(a, &r, &x, to, first, end, count, &cut_first,
+			 &cut_last);
+	if (ret) {
+		prep_put(a, &r);
 		goto unlock;
+	}
 
 	fv_seq_write_begin(&a->seq);
-	if (e->start < first) {
-		e = ext_split(a, &r, e, first);
-		if (last == hf->seg)
-			last = e;
+	if (cut_first || cut_last) {
+		make_cuts(a, &r, first, end, cut_first, cut_last);
+		pos_at(a, first, &x);
 	}
-	if (fv_seg_end(last) > end)
-		ext_split(a, &r, last, end);
-	before = fv_seg_of(fv_rb_prev(&e->rb));
-	for (; e && e->start < end; e = fv_seg_of(fv_rb_next(&e->rb))) {
-		nh = reserve_holder(&r);
-		nh->start = e->start;
-		nh->seg = e;
-		nh->dom = to;
-		nh->rights = rights;
-		ext_link_holder(e, nh);
-		/* @to holds nothing in the span: its holders stay in order. */
-		if (prev_nh)
-			fv_rb_insert_after(&to->holds, &prev_nh->rb, &nh->rb);
-		else
-			hold_insert(to, nh);
-		prev_nh = nh;
+	for (;;) {
+		h.dom = to->idx;
+		h.sr = fv_sr(fv_slot_get(to, x.start), rights);
+		spare = fv_ent_add_needs_set(pos_ent(&x)) ? prep_take(&r) : NULL;
+		fv_ent_add_holder(a, pos_ent(&x), h, spare);
 		to->nholds++;
-		to->npages += e->npages;
+		to->npages += x.end - x.start;
 		a->nholders++;
-		last = e;
+		if (x.end >= end)
+			break;
+		pos_next(&x);
 	}
-	ext_merge_next(a, last);
-	if (before)
-		ext_merge_next(a, before);
+	/* Only the ends can now equal a neighbour outside the span. */
+	merge_around(a, &x);
+	if (count > 1) {
+		pos_at(a, first, &x);
+		merge_around(a, &x);
+	}
 	fv_seq_write_end(&a->seq);
-	reserve_put(&r);
+	FV_ASSERT(!r.first);
 unlock:
 	fv_unlock(&a->lock);
 	return ret;
 }
+
+/* --- release ----------------------------------------------------------------- */
 
 /*
  * Drop what @d holds in a span; pages other domains still hold stay, the
@@ -743,10 +791,12 @@ unlock:
 static int release_span(struct fv_arena *a, struct fv_domain *d, u64 addr,
 			u64 len, fv_released_fn fn, void *ctx, bool nofail)
 {
-	struct fv_holder *h, *hl;
-	u64 first, end, nhold = 0;
-	unsigned int nsegs = 0;
-	struct fv_reserve r;
+	struct fv_ent *fe = NULL, *le = NULL;
+	bool cut_first, cut_last;
+	u64 first, end, fstart = 0, lend = 0;
+	struct fv_run run;
+	struct fv_prep r;
+	struct fv_pos x;
 	int ret;
 
 	ret = span_pages(a, addr, len, &first, &end);
@@ -754,35 +804,58 @@ static int release_span(struct fv_arena *a, struct fv_domain *d, u64 addr,
 		return ret;
 
 	fv_lock(&a->lock);
-	h = hold_find_from(d, first);
-	if (!h || h->start >= end) {
+	/* The first and the last extents @d holds in the span. */
+	pos_at(a, first, &x);
+	if (x.end >= end) {
+		if (fv_ent_rights_of(pos_ent(&x), d->idx)) {
+			fe = le = pos_ent(&x);
+			fstart = x.start;
+			lend = x.end;
+		}
+	} else {
+		struct fv_pos y = x;
+
+		for (;; pos_next(&y)) {
+			if (fv_ent_rights_of(pos_ent(&y), d->idx)) {
+				if (!fe) {
+					fe = pos_ent(&y);
+					fstart = y.start;
+				}
+				le = pos_ent(&y);
+				lend = y.end;
+			}
+			if (y.end >= end)
+				break;
+		}
+	}
+	if (!fe) {
 		ret = -ENOENT;
 		goto unlock;
 	}
-	if (h->start < first) {
-		nsegs++;
-		nhold += h->seg->nholders;
-	}
-	hl = hold_last(d, h, end);
-	if (hl && fv_seg_end(hl->seg) > end) {
-		nsegs++;
-		nhold += hl->seg->nholders;
-	}
-	ret = reserve_get(&r, nsegs, nhold, nofail);
-	if (ret)
+	cut_first = fstart < first;
+	cut_last = lend > end;
+	prep_init(&r, nofail);
+	ret = prep_cuts(a, &r, fe, cut_first, le, cut_last);
+	if (ret) {
+		prep_put(a, &r);
 		goto unlock;
+	}
 
 	fv_seq_write_begin(&a->seq);
-	if (h->start < first) {
-		ext_split(a, &r, h->seg, first);
-		h = fv_holder_of(fv_rb_next(&h->rb));
+	if (cut_first || cut_last) {
+		make_cuts(a, &r, first, end, cut_first, cut_last);
+		pos_at(a, first, &x);
 	}
-	hl = hold_last(d, h, end);
-	if (hl && fv_seg_end(hl->seg) > end)
-		ext_split(a, &r, hl->seg, end);
-	release_locked(a, d, h, end, fn, ctx);
+	for (;;) {
+		if (fv_ent_rights_of(pos_ent(&x), d->idx) &&
+		    drop_hold(a, d, &x, &run))
+			report(a, &run, fn, ctx);
+		/* @x covers what it covered, and maybe neighbours not ours. */
+		if (x.end >= end || !pos_next(&x))
+			break;
+	}
 	fv_seq_write_end(&a->seq);
-	FV_ASSERT(!r.nsegs && !r.holders);
+	FV_ASSERT(!r.first);
 unlock:
 	fv_unlock(&a->lock);
 	return ret;
@@ -817,9 +890,10 @@ int fv_release(struct fv_arena *a, struct fv_domain *d, u64 addr, u64 len,
  * @fn:		told of each run of pages that went back to the free pool.
  * @ctx:	passed to @fn.
  *
- * The records splitting the extents at the span's ends need are allocated
- * with __GFP_NOFAIL (one segment per end and one holder per holder of the
- * extent split): for vm_ops->close(), which cannot report a failure.
+ * The records cutting the extents at the span's ends are allocated with
+ * __GFP_NOFAIL (two leaves and a few branches at most, a slot per holder
+ * and a copy of the holder set): for vm_ops->close(), which cannot report
+ * a failure.
  *
  * Return: 0, -EINVAL (bad span), -ENOENT (@d holds none of it).
  */
@@ -829,49 +903,43 @@ int fv_release_nofail(struct fv_arena *a, struct fv_domain *d, u64 addr,
 	return release_span(a, d, addr, len, fn, ctx, true);
 }
 
-static void fill_result(const struct fv_seg *e, struct fv_lookup_result *res)
-{
-	res->range = e->u.ext.range;
-	res->ext_start = e->start << FV_PAGE_SHIFT;
-	res->ext_len = e->npages << FV_PAGE_SHIFT;
-	res->nholders = e->nholders;
-	res->rights = 0;
-}
+/* --- look-ups -------------------------------------------------------------- */
 
 /*
- * One lockless descent of the segment tree.  Return: 0 with @res filled,
- * -ENOENT, or -EAGAIN when the walk saw a tree in the middle of a change.
+ * The segment holding @page, without the lock; fills @res and, for @d,
+ * its rights.  Return: 0, or -ENOENT (free, outside, or not held by @d).
  */
-static int lookup_lockless(const struct fv_arena *a, u64 page,
+static int lookup_lockless(struct fv_arena *a, u64 page,
+			   const struct fv_domain *d,
 			   struct fv_lookup_result *res)
 {
-	const struct fv_rb_node *n = FV_READ_ONCE(a->segs.node);
-	unsigned int depth = 0;
-	const struct fv_seg *seg;
-	u64 start, npages;
+	struct fv_ent e;
+	unsigned int seq;
+	u64 start, end;
+	int ret;
 
-	while (n) {
-		if (++depth > FV_RB_MAX_DEPTH)
-			return -EAGAIN;
-		seg = fv_seg_of(n);
-		start = FV_READ_ONCE(seg->start);
-		npages = FV_READ_ONCE(seg->npages);
-		if (page < start) {
-			n = FV_READ_ONCE(n->left);
-		} else if (page - start >= npages) {
-			n = FV_READ_ONCE(n->right);
-		} else {
-			if (!FV_READ_ONCE(seg->used))
-				return -ENOENT;
-			res->range = FV_READ_ONCE(seg->u.ext.range);
-			res->ext_start = start << FV_PAGE_SHIFT;
-			res->ext_len = npages << FV_PAGE_SHIFT;
-			res->nholders = FV_READ_ONCE(seg->nholders);
-			res->rights = 0;
-			return 0;
+	if (page < a->base || page - a->base >= a->npages)
+		return -ENOENT;
+	fv_read_lock();
+	do {
+		seq = fv_seq_read_begin(&a->seq);
+		ret = fv_tree_lookup_lockless(a, page, &e, &start, &end);
+		if (ret)
+			continue;
+		if (!e.range) {
+			ret = -ENOENT;
+			continue;
 		}
-	}
-	return -ENOENT;
+		res->range = e.range;
+		res->ext_start = start << FV_PAGE_SHIFT;
+		res->ext_len = (end - start) << FV_PAGE_SHIFT;
+		res->nholders = fv_ent_nholders(&e);
+		res->rights = d ? fv_ent_rights_of(&e, d->idx) : 0;
+		if (d && !res->rights)
+			ret = -ENOENT;
+	} while (fv_seq_read_retry(&a->seq, seq) || ret == -EAGAIN);
+	fv_read_unlock();
+	return ret;
 }
 
 /**
@@ -884,25 +952,13 @@ static int lookup_lockless(const struct fv_arena *a, u64 page,
  */
 int fv_lookup(struct fv_arena *a, u64 addr, struct fv_lookup_result *res)
 {
-	u64 page = addr >> FV_PAGE_SHIFT;
-	unsigned int seq;
-	int ret;
-
-	if (page < a->base || page - a->base >= a->npages)
-		return -ENOENT;
-	fv_read_lock();
-	do {
-		seq = fv_seq_read_begin(&a->seq);
-		ret = lookup_lockless(a, page, res);
-	} while (fv_seq_read_retry(&a->seq, seq) || ret == -EAGAIN);
-	fv_read_unlock();
-	return ret;
+	return lookup_lockless(a, addr >> FV_PAGE_SHIFT, NULL, res);
 }
 
 /**
- * fv_rights() - a domain's rights at an address.
+ * fv_rights() - a domain's rights at an address; runs without the lock.
  * @a:		the arena.
- * @d:		the domain.
+ * @d:		the domain (registered for the whole call).
  * @addr:	any byte address.
  * @res:	filled on success, with @res->rights.
  *
@@ -911,16 +967,7 @@ int fv_lookup(struct fv_arena *a, u64 addr, struct fv_lookup_result *res)
 int fv_rights(struct fv_arena *a, struct fv_domain *d, u64 addr,
 	      struct fv_lookup_result *res)
 {
-	struct fv_holder *h;
-
-	fv_lock(&a->lock);
-	h = hold_find(d, addr >> FV_PAGE_SHIFT);
-	if (h) {
-		fill_result(h->seg, res);
-		res->rights = h->rights;
-	}
-	fv_unlock(&a->lock);
-	return h ? 0 : -ENOENT;
+	return lookup_lockless(a, addr >> FV_PAGE_SHIFT, d, res);
 }
 
 /**
@@ -934,22 +981,24 @@ int fv_rights(struct fv_arena *a, struct fv_domain *d, u64 addr,
  */
 int fv_range_piece(struct fv_arena *a, u64 addr, u64 *start, u64 *len)
 {
-	struct fv_seg *e, *lo, *hi, *n;
+	u64 page = addr >> FV_PAGE_SHIFT, range, lo, hi;
+	struct fv_pos x, y;
 	int ret = -ENOENT;
 
+	if (page < a->base || page - a->base >= a->npages)
+		return -ENOENT;
 	fv_lock(&a->lock);
-	e = seg_find(a, addr >> FV_PAGE_SHIFT);
-	if (e && e->used) {
-		lo = e;
-		while ((n = fv_seg_of(fv_rb_prev(&lo->rb))) && n->used &&
-		       n->u.ext.range == e->u.ext.range)
-			lo = n;
-		hi = e;
-		while ((n = fv_seg_of(fv_rb_next(&hi->rb))) && n->used &&
-		       n->u.ext.range == e->u.ext.range)
-			hi = n;
-		*start = lo->start << FV_PAGE_SHIFT;
-		*len = (fv_seg_end(hi) - lo->start) << FV_PAGE_SHIFT;
+	pos_at(a, page, &x);
+	range = pos_ent(&x)->range;
+	if (range) {
+		lo = x.start;
+		hi = x.end;
+		for (y = x; pos_prev(&y) && pos_ent(&y)->range == range;)
+			lo = y.start;
+		for (y = x; pos_next(&y) && pos_ent(&y)->range == range;)
+			hi = y.end;
+		*start = lo << FV_PAGE_SHIFT;
+		*len = (hi - lo) << FV_PAGE_SHIFT;
 		ret = 0;
 	}
 	fv_unlock(&a->lock);
@@ -962,22 +1011,23 @@ int fv_range_piece(struct fv_arena *a, u64 addr, u64 *start, u64 *len)
  * @d:		the domain.
  * @addr:	first byte of the span.
  * @len:	bytes in the span.
- * @rights:	rights wanted on every page (0: any).
+ * @rights:	rights wanted on every page (0: any; FV_OWNER may be asked).
  *
  * Return: 0, -EINVAL (bad span), -ENOENT (a page not held) or -EACCES.
  */
 int fv_holds_all(struct fv_arena *a, struct fv_domain *d, u64 addr, u64 len,
 		 u32 rights)
 {
-	struct fv_holder *hf, *hl;
 	u64 first, end, count;
+	struct fv_pos x;
 	int ret;
 
 	ret = span_pages(a, addr, len, &first, &end);
 	if (ret)
 		return ret;
 	fv_lock(&a->lock);
-	ret = hold_walk(d, first, end, rights, NULL, &hf, &hl, &count);
+	pos_at(a, first, &x);
+	ret = hold_walk(&x, d, end, rights, NULL, &count);
 	fv_unlock(&a->lock);
 	if (ret < 0)
 		return ret;
@@ -992,16 +1042,18 @@ int fv_holds_all(struct fv_arena *a, struct fv_domain *d, u64 addr, u64 len,
  * @addr:	first byte of the span.
  * @len:	bytes in the span.
  *
- * A read-only holder must not evict a writer: @from covers @to when it holds
- * every page @to holds in the span, with at least @to's rights there.
+ * A read-only holder must not evict a writer, and nobody evicts the owner:
+ * @from covers @to when it holds every page @to holds in the span, with at
+ * least @to's rights there (FV_OWNER included).
  *
  * Return: 1, 0, or -EINVAL (bad span).
  */
 int fv_rights_cover(struct fv_arena *a, struct fv_domain *from,
 		    struct fv_domain *to, u64 addr, u64 len)
 {
-	struct fv_holder *h, *mine;
 	u64 first, end;
+	struct fv_pos x;
+	u32 theirs;
 	int ret;
 
 	ret = span_pages(a, addr, len, &first, &end);
@@ -1009,23 +1061,27 @@ int fv_rights_cover(struct fv_arena *a, struct fv_domain *from,
 		return ret;
 	fv_lock(&a->lock);
 	ret = 1;
-	for (h = hold_find_from(to, first); h && h->start < end;
-	     h = fv_holder_of(fv_rb_next(&h->rb))) {
-		mine = ext_find_holder(h->seg, from);
-		if (!mine || (h->rights & ~mine->rights)) {
+	for (pos_at(a, first, &x);; pos_next(&x)) {
+		theirs = fv_ent_rights_of(pos_ent(&x), to->idx);
+		if (theirs & ~fv_ent_rights_of(pos_ent(&x), from->idx)) {
 			ret = 0;
 			break;
 		}
+		if (x.end >= end)
+			break;
 	}
 	fv_unlock(&a->lock);
 	return ret;
 }
 
+/* --- walking and counting -------------------------------------------------- */
+
 /**
  * fv_walk() - visit every segment of an arena in address order.
  * @a:		the arena.
  * @fn:		called with each segment under the arena lock; it must not
- *		call back into the arena.  A non-zero return stops the walk.
+ *		call back into the arena (fv_seg_holder() excepted).  A
+ *		non-zero return stops the walk.
  * @ctx:	passed to @fn.
  *
  * Return: 0, or the first non-zero value @fn returned.
@@ -1033,19 +1089,44 @@ int fv_rights_cover(struct fv_arena *a, struct fv_domain *from,
 int fv_walk(struct fv_arena *a, int (*fn)(void *ctx, const struct fv_seg *seg),
 	    void *ctx)
 {
-	struct fv_seg *seg;
+	struct fv_seg seg;
+	struct fv_pos x;
 	int ret = 0;
 
 	fv_lock(&a->lock);
-	for (seg = fv_seg_of(fv_rb_first(&a->segs)); seg && !ret;
-	     seg = fv_seg_of(fv_rb_next(&seg->rb)))
-		ret = fn(ctx, seg);
+	pos_at(a, a->base, &x);
+	do {
+		seg.start = x.start;
+		seg.npages = x.end - x.start;
+		seg.range = pos_ent(&x)->range;
+		seg.used = !!seg.range;
+		seg.nholders = fv_ent_nholders(pos_ent(&x));
+		seg.priv = pos_ent(&x);
+		ret = fn(ctx, &seg);
+	} while (!ret && pos_next(&x));
 	fv_unlock(&a->lock);
 	return ret;
 }
 
 /**
- * fv_stats() - a snapshot of an arena's counters.
+ * fv_seg_holder() - a holder of a segment fv_walk() shows.
+ * @a:		the arena (locked by fv_walk()).
+ * @seg:	the segment.
+ * @i:		0 <= @i < @seg->nholders, in the order of domain indexes.
+ * @dom_id:	set to the holding domain's id.
+ * @rights:	set to its rights (FV_OWNER included).
+ */
+void fv_seg_holder(const struct fv_arena *a, const struct fv_seg *seg, u32 i,
+		   u64 *dom_id, u32 *rights)
+{
+	struct fv_hold h = fv_ent_holder(seg->priv, i);
+
+	*dom_id = fv_dom_of(a, h.dom)->id;
+	*rights = fv_sr_rights(h.sr);
+}
+
+/**
+ * fv_stats() - a snapshot of an arena's counters, in O(1).
  * @a:		the arena.
  * @st:		filled with the snapshot.
  */
@@ -1054,12 +1135,11 @@ void fv_stats(struct fv_arena *a, struct fv_stats *st)
 	fv_lock(&a->lock);
 	st->window_bytes = a->npages << FV_PAGE_SHIFT;
 	st->free_bytes = a->free_pages << FV_PAGE_SHIFT;
-	st->largest_free = fv_fs_largest(a) << FV_PAGE_SHIFT;
+	st->largest_free = fv_tree_largest_free(a) << FV_PAGE_SHIFT;
 	st->nfree = a->nfree;
 	st->nextents = a->nused;
 	st->nholders = a->nholders;
 	st->ndomains = a->ndomains;
-	st->metadata_bytes = (a->nfree + a->nused) * sizeof(struct fv_seg) +
-			     a->nholders * sizeof(struct fv_holder);
+	st->metadata_bytes = a->meta_bytes;
 	fv_unlock(&a->lock);
 }

@@ -3,159 +3,260 @@
  * flatvm invariant checker: walks every index of an arena and proves they
  * agree.  O(n); for tests, the fuzzer and the module's debugfs.
  *
- * Checked: both kinds of tree are valid red-black trees; segments tile the
- * window exactly, free ones are coalesced and sit in the right class list,
- * the class bitmaps match the lists; every extent has a sorted, non-empty
- * holder list whose records point back at it and live in their domain's
- * tree; neighbouring extents of one range differ in holders; every counter
- * equals what the walk counted.
+ * Checked: the tree's shape (levels, fill, pivots naming their children's
+ * first pages, one root covering the window); segments tile the window
+ * exactly, no two free ones touch, the leaves' free bitmaps match; every
+ * stored free-space summary equals the one recomputed from the leaves;
+ * every extent has holders sorted by domain index with valid rights and at
+ * most one owner, each pointing at a live slot of its domain that names the
+ * extent's first page; neighbouring extents of one range differ in holders;
+ * every slot in use is such a hold; every counter equals what the walk
+ * counted, the metadata byte count included.
  */
-#include "fv_internal.h"
+#include "fv_tree.h"
 
 /* True, after a report, when @cond does not hold. */
 #define broken(cond, ...)						\
 	(!(cond) && (fv_report("check: " __VA_ARGS__), 1))
 
-static int check_classes(const struct fv_arena *a)
-{
-	const struct fv_seg *seg, *prev;
-	u64 nfree = 0, pages = 0;
-	u32 fl, sl, cfl, csl;
+struct fv_census {
+	const struct fv_arena *a;
+	u64 cur;		/* next page the tiling expects */
+	struct fv_ent prev;	/* the previous segment */
+	bool have_prev;
+	u64 nfree, nused, nholders, free_pages, nleaves, nbranches;
+	u64 hset_bytes;
+	u64 *dom_holds;		/* per domain index, counted */
+	u64 *dom_pages;
+};
 
-	for (fl = 0; fl < FV_FL_COUNT; fl++) {
-		if (broken(!!(a->fl_map & (1u << fl)) == !!a->sl_map[fl],
-			   "first-level bit %u\n", fl))
-			return -EUCLEAN;
-		for (sl = 0; sl < FV_SL_COUNT; sl++) {
-			if (broken(!!(a->sl_map[fl] & (1u << sl)) ==
-				   !!a->classes[fl][sl], "class bit %u/%u\n", fl, sl))
-				return -EUCLEAN;
-			prev = NULL;
-			for (seg = a->classes[fl][sl]; seg;
-			     seg = seg->u.free.next) {
-				if (broken(!seg->used, "used segment in class\n"))
-					return -EUCLEAN;
-				if (broken(seg->u.free.prev == prev, "class links\n"))
-					return -EUCLEAN;
-				fv_fs_class(seg->npages, &cfl, &csl);
-				if (broken(cfl == fl && csl == sl,
-					   "segment of %llu pages in class %u/%u\n",
-					   (unsigned long long)seg->npages, fl, sl))
-					return -EUCLEAN;
-				if (broken(++nfree <= a->nfree, "class list loop\n"))
-					return -EUCLEAN;
-				pages += seg->npages;
-				prev = seg;
-			}
-		}
-	}
-	if (broken(nfree == a->nfree, "free segments %llu, counted %llu\n",
-		   (unsigned long long)a->nfree, (unsigned long long)nfree))
+static int check_hold(struct fv_census *c, struct fv_hold h, u64 start,
+		      u64 npages, u32 *owners)
+{
+	const struct fv_domain *d = fv_dom_of(c->a, h.dom);
+	u32 rights = fv_sr_rights(h.sr);
+	u64 page;
+
+	if (broken(d, "extent %#llx held by unknown domain index %u\n",
+		   (unsigned long long)start, h.dom))
 		return -EUCLEAN;
-	if (broken(pages == a->free_pages, "free pages\n"))
+	if (broken((rights & FV_RIGHTS_MASK) &&
+		   !(rights & ~(FV_RIGHTS_MASK | FV_OWNER)),
+		   "holder rights %#x\n", rights))
 		return -EUCLEAN;
+	if (rights & FV_OWNER)
+		(*owners)++;
+	if (broken(fv_sr_slot(h.sr) < fv_slots_total(d) &&
+		   fv_slot_live(d, fv_sr_slot(h.sr), &page) && page == start,
+		   "hold of domain %llu at %#llx: slot %u does not name it\n",
+		   (unsigned long long)d->id, (unsigned long long)start,
+		   fv_sr_slot(h.sr)))
+		return -EUCLEAN;
+	c->dom_holds[h.dom]++;
+	c->dom_pages[h.dom] += npages;
 	return 0;
 }
 
-static int check_extent(const struct fv_seg *e, const struct fv_seg *prev)
+static int check_extent(struct fv_census *c, const struct fv_ent *e,
+			u64 start, u64 npages)
 {
-	const struct fv_holder *h, *hp = NULL;
-	u32 n = 0;
-
-	if (broken(e->u.ext.range && e->nholders, "extent without range or holder\n"))
-		return -EUCLEAN;
-	for (h = e->u.ext.holders; h; h = h->next) {
-		if (broken(h->seg == e && h->start == e->start,
-			   "holder does not point back at its extent\n"))
-			return -EUCLEAN;
-		if (broken(h->rights && !(h->rights & ~FV_RIGHTS_MASK),
-			   "holder rights %#x\n", h->rights))
-			return -EUCLEAN;
-		if (broken(!hp || hp->dom->id < h->dom->id,
-			   "holders not sorted by domain\n"))
-			return -EUCLEAN;
-		if (broken(++n <= e->nholders, "holder list longer than count\n"))
-			return -EUCLEAN;
-		hp = h;
-	}
-	if (broken(n == e->nholders, "holder count\n"))
-		return -EUCLEAN;
-	if (prev && prev->used && prev->u.ext.range == e->u.ext.range)
-		if (broken(!fv_ext_same_holders(prev, e),
-			   "extents at page %#llx not merged\n",
-			   (unsigned long long)e->start))
-			return -EUCLEAN;
-	return 0;
-}
-
-static int check_segments(const struct fv_arena *a, u64 *nholders)
-{
-	const struct fv_seg *seg, *prev = NULL;
-	u64 count, nfree = 0, nused = 0, cur = a->base;
+	const struct fv_hset *hs = fv_more_hset(e->more);
+	u32 i, owners = 0, last = e->h.dom;
+	struct fv_hold h2;
 	int ret;
 
-	if (broken(fv_rb_check(&a->segs, &count) >= 0, "segment tree shape\n"))
+	if (broken(e->range < c->a->next_range, "range id %llu not issued\n",
+		   (unsigned long long)e->range))
 		return -EUCLEAN;
-	if (broken(count == a->nfree + a->nused, "segment count\n"))
-		return -EUCLEAN;
-	*nholders = 0;
-	for (seg = fv_seg_of(fv_rb_first(&a->segs)); seg;
-	     seg = fv_seg_of(fv_rb_next(&seg->rb))) {
-		if (broken(seg->start == cur && seg->npages,
-			   "gap or overlap at page %#llx\n",
-			   (unsigned long long)cur))
+	ret = check_hold(c, e->h, start, npages, &owners);
+	if (ret)
+		return ret;
+	if (e->more && !hs) {
+		h2 = fv_more_hold(e->more);
+		if (broken(h2.dom > last, "holders not sorted by domain\n"))
 			return -EUCLEAN;
-		cur = fv_seg_end(seg);
-		if (seg->used) {
-			ret = check_extent(seg, prev);
+		ret = check_hold(c, h2, start, npages, &owners);
+		if (ret)
+			return ret;
+	}
+	if (hs) {
+		if (broken(hs->n >= 2 && hs->n <= hs->cap,
+			   "holder set of %u in room for %u\n", hs->n, hs->cap))
+			return -EUCLEAN;
+		c->hset_bytes += fv_hset_size(hs->cap);
+		for (i = 0; i < hs->n; i++) {
+			if (broken(hs->h[i].dom > last,
+				   "holders not sorted by domain\n"))
+				return -EUCLEAN;
+			last = hs->h[i].dom;
+			ret = check_hold(c, hs->h[i], start, npages, &owners);
 			if (ret)
 				return ret;
-			nused++;
-			*nholders += seg->nholders;
-		} else {
-			if (broken(!prev || prev->used, "free segments not coalesced\n"))
-				return -EUCLEAN;
-			nfree++;
 		}
-		prev = seg;
 	}
-	if (broken(cur == a->base + a->npages, "segments end before the window\n"))
+	if (broken(owners <= 1, "extent %#llx has %u owners\n",
+		   (unsigned long long)start, owners))
 		return -EUCLEAN;
-	if (broken(nfree == a->nfree && nused == a->nused, "segment counters\n"))
+	c->nused++;
+	c->nholders += fv_ent_nholders(e);
+	return 0;
+}
+
+static int check_leaf(struct fv_census *c, const struct fv_leaf *l, u64 lo,
+		      u64 hi, bool root)
+{
+	unsigned int i, nr = l->hdr.nr;
+	const struct fv_ent *e;
+	u64 start, end;
+	int ret;
+
+	if (broken(nr >= 1 && nr <= FV_LEAF_SLOTS &&
+		   (root || nr >= FV_LEAF_MIN), "leaf of %u entries\n", nr))
+		return -EUCLEAN;
+	if (broken(!(l->hdr.freemap >> nr), "free bitmap beyond the entries\n"))
+		return -EUCLEAN;
+	if (broken(l->start[0] == lo, "leaf starts at %#llx, not %#llx\n",
+		   (unsigned long long)l->start[0], (unsigned long long)lo))
+		return -EUCLEAN;
+	c->nleaves++;
+	for (i = 0; i < nr; i++) {
+		e = &l->ent[i];
+		start = l->start[i];
+		end = i + 1 < nr ? l->start[i + 1] : hi;
+		if (broken(start == c->cur && end > start,
+			   "gap or overlap at page %#llx\n",
+			   (unsigned long long)c->cur))
+			return -EUCLEAN;
+		c->cur = end;
+		if (broken(!e->range == fv_ent_free(l, i),
+			   "free bit of %#llx\n", (unsigned long long)start))
+			return -EUCLEAN;
+		if (!e->range) {
+			if (broken(!c->have_prev || c->prev.range,
+				   "free segments touch at %#llx\n",
+				   (unsigned long long)start))
+				return -EUCLEAN;
+			c->nfree++;
+			c->free_pages += end - start;
+		} else {
+			ret = check_extent(c, e, start, end - start);
+			if (ret)
+				return ret;
+			if (c->have_prev && c->prev.range == e->range &&
+			    broken(!fv_ent_same_holders(&c->prev, e),
+				   "extents at page %#llx not merged\n",
+				   (unsigned long long)start))
+				return -EUCLEAN;
+		}
+		c->prev = *e;
+		c->have_prev = true;
+	}
+	return 0;
+}
+
+static int check_sum(const struct fv_sum *want, const struct fv_sum *got,
+		     u64 lo)
+{
+	if (broken(want->gap == got->gap &&
+		   !memcmp(want->agap, got->agap, sizeof(want->agap)),
+		   "free-space summary of the node at %#llx: gap %llu, stored %llu\n",
+		   (unsigned long long)lo, (unsigned long long)want->gap,
+		   (unsigned long long)got->gap))
 		return -EUCLEAN;
 	return 0;
 }
 
-static int check_domain(const struct fv_domain *d)
+/* Check the subtree at @n covering [lo, hi); return its summary in @s. */
+static int check_node(struct fv_census *c, const struct fv_node *n,
+		      unsigned int level, u64 lo, u64 hi, bool root,
+		      struct fv_sum *s)
 {
-	const struct fv_holder *h, *prev = NULL, *x;
-	u64 count, pages = 0;
+	const struct fv_branch *b = (const struct fv_branch *)n;
+	struct fv_sum cs, stored = { 0 };
+	unsigned int i, k, nr = n->nr;
+	u64 clo, chi;
+	int ret;
 
-	if (broken(fv_rb_check(&d->holds, &count) >= 0, "domain tree shape\n"))
+	if (broken(n->level == level, "node of level %u where %u belongs\n",
+		   n->level, level))
 		return -EUCLEAN;
-	if (broken(count == d->nholds, "domain %llu holds %llu, counted %llu\n",
-		   (unsigned long long)d->id, (unsigned long long)d->nholds,
-		   (unsigned long long)count))
-		return -EUCLEAN;
-	for (h = fv_holder_of(fv_rb_first(&d->holds)); h;
-	     h = fv_holder_of(fv_rb_next(&h->rb))) {
-		if (broken(h->dom == d, "holder in the wrong domain tree\n"))
-			return -EUCLEAN;
-		if (broken(h->seg->used && h->start == h->seg->start,
-			   "holder of a free segment\n"))
-			return -EUCLEAN;
-		if (broken(!prev || fv_seg_end(prev->seg) <= h->start,
-			   "domain holders overlap\n"))
-			return -EUCLEAN;
-		for (x = h->seg->u.ext.holders; x && x != h; x = x->next)
-			;
-		if (broken(x == h, "holder missing from its extent\n"))
-			return -EUCLEAN;
-		pages += h->seg->npages;
-		prev = h;
+	if (!level) {
+		const struct fv_leaf *l = (const struct fv_leaf *)n;
+
+		ret = check_leaf(c, l, lo, hi, root);
+		if (!ret)
+			fv_leaf_summary(l, hi, s);
+		if (!ret)
+			ret = check_sum(s, &l->sum, lo);
+		return ret;
 	}
-	if (broken(pages == d->npages, "domain page count\n"))
+	if (broken(nr >= (root ? 2 : FV_BRANCH_MIN) && nr <= FV_BRANCH_SLOTS,
+		   "branch of %u children\n", nr))
 		return -EUCLEAN;
+	if (broken(b->pivot[0] == lo, "branch pivot\n"))
+		return -EUCLEAN;
+	for (i = nr; i < FV_BRANCH_SLOTS; i++)
+		if (broken(!b->child[i], "stale child pointer\n"))
+			return -EUCLEAN;
+	c->nbranches++;
+	for (i = 0; i < nr; i++) {
+		clo = b->pivot[i];
+		chi = i + 1 < nr ? b->pivot[i + 1] : hi;
+		if (broken(clo < chi, "pivots out of order\n"))
+			return -EUCLEAN;
+		ret = check_node(c, b->child[i], level - 1, clo, chi, false,
+				 &cs);
+		if (ret)
+			return ret;
+		stored.gap = b->gap[i];
+		for (k = 0; k < FV_ABUCKETS; k++)
+			stored.agap[k] = b->agap[k][i];
+		ret = check_sum(&cs, &stored, clo);
+		if (ret)
+			return ret;
+	}
+	fv_branch_summary(b, s);
+	return check_sum(s, &b->sum, lo);
+}
+
+static int check_domains(struct fv_census *c)
+{
+	const struct fv_arena *a = c->a;
+	const struct fv_domain *d;
+	u64 ndomains = 0, slots_bytes = 0, page;
+	u32 idx, slot, live;
+
+	for (idx = 1; idx < a->ndoms_cap; idx++) {
+		d = fv_dom_of(a, idx);
+		if (!d)
+			continue;
+		ndomains++;
+		if (broken(d->idx == idx, "domain table entry %u\n", idx))
+			return -EUCLEAN;
+		if (broken(c->dom_holds[idx] == d->nholds &&
+			   c->dom_pages[idx] == d->npages,
+			   "domain %llu holds %llu (%llu pages), counted %llu (%llu)\n",
+			   (unsigned long long)d->id,
+			   (unsigned long long)d->nholds,
+			   (unsigned long long)d->npages,
+			   (unsigned long long)c->dom_holds[idx],
+			   (unsigned long long)c->dom_pages[idx]))
+			return -EUCLEAN;
+		live = 0;
+		for (slot = 0; slot < fv_slots_total(d); slot++)
+			live += fv_slot_live(d, slot, &page);
+		if (broken(live == d->nholds &&
+			   live + d->nfree_slots == fv_slots_total(d),
+			   "domain %llu: %u slots in use for %llu holds\n",
+			   (unsigned long long)d->id, live,
+			   (unsigned long long)d->nholds))
+			return -EUCLEAN;
+		slots_bytes += (u64)fv_slots_total(d) * sizeof(u64) +
+			       d->dir_cap * sizeof(u64 *);
+	}
+	if (broken(ndomains == a->ndomains, "domain count\n"))
+		return -EUCLEAN;
+	c->hset_bytes += slots_bytes + a->ndoms_cap * sizeof(a->doms[0]);
 	return 0;
 }
 
@@ -163,29 +264,56 @@ static int check_domain(const struct fv_domain *d)
  * fv_check() - verify every invariant of an arena.
  * @a:		the arena.
  *
- * Return: 0, or -EUCLEAN after reporting the first broken invariant.
+ * Return: 0, or -EUCLEAN after reporting the first broken invariant
+ * (-ENOMEM if the checker could not allocate its counters).
  */
 int fv_check(struct fv_arena *a)
 {
-	const struct fv_domain *d;
-	u64 nholders, dom_holds = 0, ndomains = 0;
+	size_t size = (a->ndoms_cap + 1) * sizeof(u64);
+	struct fv_census c = { .a = a };
+	struct fv_sum s;
+	u64 meta;
 	int ret;
 
 	fv_lock(&a->lock);
-	ret = check_segments(a, &nholders);
-	if (!ret)
-		ret = check_classes(a);
-	for (d = a->domains.link_next; !ret && d != &a->domains;
-	     d = d->link_next) {
-		ret = check_domain(d);
-		dom_holds += d->nholds;
-		ndomains++;
-	}
-	if (!ret && (nholders != a->nholders || dom_holds != a->nholders ||
-		     ndomains != a->ndomains)) {
-		fv_report("check: holder or domain counters\n");
+	c.cur = a->base;
+	c.dom_holds = fv_rec_alloc(FV_REC_ARRAY, size, false);
+	c.dom_pages = fv_rec_alloc(FV_REC_ARRAY, size, false);
+	ret = -ENOMEM;
+	if (!c.dom_holds || !c.dom_pages)
+		goto out;
+	ret = check_node(&c, a->root, a->height, a->base,
+			 a->base + a->npages, true, &s);
+	if (!ret && broken(c.cur == a->base + a->npages,
+			   "segments end before the window\n"))
 		ret = -EUCLEAN;
-	}
+	if (!ret)
+		ret = check_domains(&c);
+	if (!ret && broken(c.nfree == a->nfree && c.nused == a->nused &&
+			   c.free_pages == a->free_pages &&
+			   c.nholders == a->nholders,
+			   "segment counters: free %llu/%llu, used %llu/%llu, holders %llu/%llu\n",
+			   (unsigned long long)c.nfree,
+			   (unsigned long long)a->nfree,
+			   (unsigned long long)c.nused,
+			   (unsigned long long)a->nused,
+			   (unsigned long long)c.nholders,
+			   (unsigned long long)a->nholders))
+		ret = -EUCLEAN;
+	meta = c.nleaves * sizeof(struct fv_leaf) +
+	       c.nbranches * sizeof(struct fv_branch) + c.hset_bytes +
+	       a->nspare[0] * sizeof(struct fv_leaf) +
+	       a->nspare[1] * sizeof(struct fv_branch);
+	if (!ret && broken(meta == a->meta_bytes,
+			   "metadata %llu bytes, counted %llu\n",
+			   (unsigned long long)a->meta_bytes,
+			   (unsigned long long)meta))
+		ret = -EUCLEAN;
+out:
+	if (c.dom_holds)
+		fv_rec_free(FV_REC_ARRAY, c.dom_holds, size);
+	if (c.dom_pages)
+		fv_rec_free(FV_REC_ARRAY, c.dom_pages, size);
 	fv_unlock(&a->lock);
 	return ret;
 }

@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * flatvm core records in the kernel: two slab caches.
+ * flatvm core records in the kernel (fv_compat.h's record allocation).
  *
- * The segment cache is SLAB_TYPESAFE_BY_RCU: fv_lookup() walks the segment
- * tree under rcu_read_lock() while writers free segments, and only needs
- * the memory to stay a struct fv_seg until its sequence count check; it never
- * trusts what it read before that check.  Holders are only read under the
- * arena lock.
+ * Tree leaves and branches come from two slab caches, cache-line aligned.
+ * Holder sets (a few dozen bytes) come from kmalloc, slot chunks and the
+ * domain table from kvmalloc.  Everything is zeroed and charged to the
+ * caller's memory cgroup.  Leaves, branches and holder sets may be read by
+ * lock-free look-ups (fv_lookup(), fv_rights() under rcu_read_lock()), so
+ * they are freed through call_rcu() once out of the tree.
  */
 #include <linux/slab.h>
-#include "fv_core.h"
+#include <linux/mm.h>
+#include "fv_tree.h"
 
-static struct kmem_cache *fv_seg_cache;
-static struct kmem_cache *fv_holder_cache;
+static struct kmem_cache *fv_leaf_cache;
+static struct kmem_cache *fv_branch_cache;
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /*
@@ -37,36 +39,77 @@ static bool fv_kmem_should_fail(void)
 }
 #endif
 
-struct fv_seg *fv_seg_alloc(bool nofail)
+void *fv_rec_alloc(enum fv_rec_kind kind, size_t size, bool nofail)
 {
+	gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO;
+
 	if (nofail)
-		return kmem_cache_alloc(fv_seg_cache,
-					GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
-	if (fv_kmem_should_fail())
+		gfp |= __GFP_NOFAIL;
+	else if (fv_kmem_should_fail())
 		return NULL;
-	return kmem_cache_alloc(fv_seg_cache, GFP_KERNEL_ACCOUNT);
+	switch (kind) {
+	case FV_REC_LEAF:
+		return kmem_cache_alloc(fv_leaf_cache, gfp);
+	case FV_REC_BRANCH:
+		return kmem_cache_alloc(fv_branch_cache, gfp);
+	case FV_REC_HSET:
+		return kmalloc(size, gfp);
+	default:
+		/* Large only for huge domains; vmalloc serves __GFP_NOFAIL. */
+		return kvmalloc(size, nofail ? gfp : gfp | __GFP_NOWARN);
+	}
 }
 
-void fv_seg_free(struct fv_seg *seg)
+void fv_rec_free(enum fv_rec_kind kind, void *rec, size_t size)
 {
-	if (seg)
-		kmem_cache_free(fv_seg_cache, seg);
+	switch (kind) {
+	case FV_REC_LEAF:
+		kmem_cache_free(fv_leaf_cache, rec);
+		break;
+	case FV_REC_BRANCH:
+		kmem_cache_free(fv_branch_cache, rec);
+		break;
+	case FV_REC_HSET:
+		kfree(rec);
+		break;
+	default:
+		kvfree(rec);
+	}
 }
 
-struct fv_holder *fv_holder_alloc(bool nofail)
+static void fv_leaf_free_rcu(struct rcu_head *head)
 {
-	if (nofail)
-		return kmem_cache_alloc(fv_holder_cache,
-					GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
-	if (fv_kmem_should_fail())
-		return NULL;
-	return kmem_cache_alloc(fv_holder_cache, GFP_KERNEL_ACCOUNT);
+	kmem_cache_free(fv_leaf_cache,
+			container_of(head, struct fv_leaf, rcu.head));
 }
 
-void fv_holder_free(struct fv_holder *h)
+static void fv_branch_free_rcu(struct rcu_head *head)
 {
-	if (h)
-		kmem_cache_free(fv_holder_cache, h);
+	kmem_cache_free(fv_branch_cache,
+			container_of(head, struct fv_branch, rcu.head));
+}
+
+static void fv_hset_free_rcu(struct rcu_head *head)
+{
+	kfree(container_of(head, struct fv_hset, rcu.head));
+}
+
+void fv_rec_free_rcu(enum fv_rec_kind kind, void *rec, struct fv_rcu *rcu)
+{
+	switch (kind) {
+	case FV_REC_LEAF:
+		call_rcu(&rcu->head, fv_leaf_free_rcu);
+		break;
+	case FV_REC_BRANCH:
+		call_rcu(&rcu->head, fv_branch_free_rcu);
+		break;
+	case FV_REC_HSET:
+		call_rcu(&rcu->head, fv_hset_free_rcu);
+		break;
+	default:
+		/* Only the records above are ever seen by readers. */
+		WARN_ON_ONCE(1);
+	}
 }
 
 /**
@@ -76,14 +119,15 @@ void fv_holder_free(struct fv_holder *h)
  */
 int fv_kmem_init(void)
 {
-	fv_seg_cache = kmem_cache_create("flatvm_seg", sizeof(struct fv_seg), 0,
-					 SLAB_TYPESAFE_BY_RCU | SLAB_ACCOUNT,
-					 NULL);
-	if (!fv_seg_cache)
+	fv_leaf_cache = kmem_cache_create("flatvm_leaf", sizeof(struct fv_leaf),
+					  L1_CACHE_BYTES, SLAB_ACCOUNT, NULL);
+	if (!fv_leaf_cache)
 		return -ENOMEM;
-	fv_holder_cache = KMEM_CACHE(fv_holder, SLAB_ACCOUNT);
-	if (!fv_holder_cache) {
-		kmem_cache_destroy(fv_seg_cache);
+	fv_branch_cache = kmem_cache_create("flatvm_branch",
+					    sizeof(struct fv_branch),
+					    L1_CACHE_BYTES, SLAB_ACCOUNT, NULL);
+	if (!fv_branch_cache) {
+		kmem_cache_destroy(fv_leaf_cache);
 		return -ENOMEM;
 	}
 	return 0;
@@ -94,8 +138,8 @@ int fv_kmem_init(void)
  */
 void fv_kmem_exit(void)
 {
-	/* Readers may still hold RCU references to freed segments. */
+	/* Wait for the frees queued behind lock-free readers. */
 	rcu_barrier();
-	kmem_cache_destroy(fv_holder_cache);
-	kmem_cache_destroy(fv_seg_cache);
+	kmem_cache_destroy(fv_branch_cache);
+	kmem_cache_destroy(fv_leaf_cache);
 }

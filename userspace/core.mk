@@ -1,10 +1,11 @@
 # The allocator core as built for the host: the very files of flatvm.ko.
 # Included by userspace/Makefile; paths are relative to userspace/.
 TOP		:= ..
-CORE_SRCS	:= $(TOP)/module/fv_rbtree.c $(TOP)/module/fv_freespace.c \
+CORE_SRCS	:= $(TOP)/module/fv_tree.c $(TOP)/module/fv_holds.c \
 		   $(TOP)/module/fv_arena.c $(TOP)/module/fv_check.c \
 		   harness/fv_host.c
-CORE_HDRS	:= $(wildcard $(TOP)/include/flatvm/*.h) harness/fv_host.h
+CORE_HDRS	:= $(wildcard $(TOP)/include/flatvm/*.h $(TOP)/module/fv_*.h) \
+		   harness/fv_host.h
 CORE_CFLAGS	:= -std=gnu11 -I$(TOP)/include/flatvm -Iharness \
 		   -Wall -Wextra -Werror -Wno-unused-parameter
 SAN_CFLAGS	:= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \

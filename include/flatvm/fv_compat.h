@@ -2,8 +2,9 @@
 /*
  * flatvm core compatibility layer: the only place where the core meets its
  * environment.  Under __KERNEL__ it maps onto the kernel (mutex, seqcount,
- * slab caches, WARN); otherwise onto libc for the host tests, fuzzer and
- * benchmarks (no real lock, malloc with fault injection and object counts).
+ * RCU, slab caches, WARN); otherwise onto libc for the host tests, fuzzer
+ * and benchmarks (no real lock, pooled records with fault injection and
+ * object counts).
  *
  * The host half is userspace/harness/fv_host_compat.h.  Record allocation
  * is out of line: module/fv_kmem.c in the kernel, userspace/harness/fv_host.c
@@ -11,9 +12,6 @@
  */
 #ifndef _FLATVM_FV_COMPAT_H
 #define _FLATVM_FV_COMPAT_H
-
-struct fv_seg;
-struct fv_holder;
 
 #ifdef __KERNEL__
 
@@ -52,6 +50,14 @@ struct fv_seq {
 #define fv_read_lock()			rcu_read_lock()
 #define fv_read_unlock()		rcu_read_unlock()
 
+/* Records lock-free readers may reach are freed after a grace period. */
+struct fv_rcu {
+	struct rcu_head head;
+};
+
+/* Publish a pointer to a record initialised just before. */
+#define fv_publish(p, v)		smp_store_release(&(p), (v))
+
 #define FV_READ_ONCE(x)			READ_ONCE(x)
 #define FV_WRITE_ONCE(x, v)		WRITE_ONCE(x, v)
 #define fv_container_of		container_of
@@ -77,6 +83,8 @@ static inline unsigned int fv_ffs64(u64 x)
 	return __ffs64(x);
 }
 
+#define FV_U32_MAX			U32_MAX
+
 #else
 
 #include "fv_host_compat.h"
@@ -84,13 +92,25 @@ static inline unsigned int fv_ffs64(u64 x)
 #endif /* __KERNEL__ */
 
 /*
- * Record allocation: NULL on failure; the caller undoes and reports -ENOMEM.
- * @nofail: for callers that cannot fail; never NULL (__GFP_NOFAIL).
+ * Record allocation, zeroed: NULL on failure; the caller undoes and reports
+ * -ENOMEM.  @nofail: for callers that cannot fail; never NULL
+ * (__GFP_NOFAIL).  Kinds: tree leaves and branches (fixed sizes, lock-free
+ * readers reach them), holder sets (variable size, readers reach them),
+ * and the arrays only writers use (domain slots, the domain table).
  */
-struct fv_seg *fv_seg_alloc(bool nofail);
-void fv_seg_free(struct fv_seg *seg);
-struct fv_holder *fv_holder_alloc(bool nofail);
-void fv_holder_free(struct fv_holder *h);
+enum fv_rec_kind {
+	FV_REC_LEAF,
+	FV_REC_BRANCH,
+	FV_REC_HSET,
+	FV_REC_ARRAY,
+	FV_REC_NR_KINDS
+};
+
+void *fv_rec_alloc(enum fv_rec_kind kind, size_t size, bool nofail);
+/* Free a record no lock-free reader can reach (or never could). */
+void fv_rec_free(enum fv_rec_kind kind, void *rec, size_t size);
+/* Free a record readers may still be looking at, after a grace period. */
+void fv_rec_free_rcu(enum fv_rec_kind kind, void *rec, struct fv_rcu *rcu);
 
 #ifdef __KERNEL__
 /* module/fv_kmem.c: the record caches, around the module's life. */

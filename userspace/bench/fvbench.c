@@ -379,7 +379,10 @@ static int smoke(const struct trace *t, const char *name, const struct opts *o,
 			snprintf(r[i].why, sizeof(r[i].why), "%llu look-ups "
 				 "disagree with the trace (new range, rights)",
 				 (unsigned long long)r[i].bad_lookups);
-		/* list, bitmap: the lowest aligned fit, so the same places. */
+		/*
+		 * list, bitmap and flatvm: the lowest aligned fit, so the
+		 * same places (flatvm, run first, is compared below).
+		 */
 		if (ok && i == 2 && selected(o, "list") &&
 		    r[i].addr_hash != r[1].addr_hash) {
 			ok = 0;
@@ -409,6 +412,13 @@ static int smoke(const struct trace *t, const char *name, const struct opts *o,
 		       (unsigned long long)r[i].failed_allocs,
 		       (unsigned long long)r[i].peak_live, r[i].frag_end);
 		failed += !ok;
+	}
+	if (selected(o, "flatvm") && selected(o, "list") &&
+	    r[0].status == RUN_DONE && r[1].status == RUN_DONE &&
+	    r[0].addr_hash != r[1].addr_hash) {
+		printf("smoke %s flatvm: FAIL: placement differs from list "
+		       "(both lowest fit)\n", name);
+		failed++;
 	}
 	return failed;
 }

@@ -263,10 +263,11 @@ static void shadow_give(struct engine *e, u64 start, u64 npages)
 }
 
 /* fv_released_fn of the flatvm runs. */
-static void fv_released(void *ctx, u64 addr, u64 len)
+static void fv_released(void *ctx, u64 addr, u64 len, u64 range)
 {
 	struct engine *e = ctx;
 
+	(void)range;
 	if (e->shadow)
 		shadow_give(e, addr >> FV_PAGE_SHIFT, len >> FV_PAGE_SHIFT);
 }
@@ -502,7 +503,8 @@ static void do_query(struct engine *e, const struct trace_op *op,
 	e->res->count[OP_Q]++;
 	if (e->cfg->smoke) {
 		want = expected_rights(id, op->proc, id->start + op->x);
-		if (want ? rc || lr.rights != want : rc != -ENOENT)
+		if (want ? rc || (lr.rights & FV_RIGHTS_MASK) != want :
+			   rc != -ENOENT)
 			e->res->bad_lookups++;
 	}
 }
@@ -607,10 +609,9 @@ static void engine_stop(struct engine *e)
 		if (e->cfg->smoke && e->shadow_used)
 			fail(e, "%llu pages still allocated after every domain "
 			     "left (%llu)", e->shadow_used, 0);
-		if (e->cfg->smoke &&
-		    (fv_host_live_segs() || fv_host_live_holders()))
-			fail(e, "leak: %llu segments, %llu holders live",
-			     fv_host_live_segs(), fv_host_live_holders());
+		if (e->cfg->smoke && fv_host_live(FV_REC_NR_KINDS))
+			fail(e, "leak: %llu records live",
+			     (u64)fv_host_live(FV_REC_NR_KINDS), 0);
 	}
 	free(e->doms);
 	free(e->shadow);

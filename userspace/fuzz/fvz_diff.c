@@ -129,7 +129,7 @@ static u64 unit_of(u64 addr)
  * never twice, and already free to a lockless reader (the module frees the
  * physical pages here).
  */
-static void released_cb(void *ctx, u64 addr, u64 len)
+static void released_cb(void *ctx, u64 addr, u64 len, u64 range)
 {
 	struct fv_lookup_result r;
 	u64 p, first, n;
@@ -146,6 +146,10 @@ static void released_cb(void *ctx, u64 addr, u64 len)
 		if (z.freed_core[p])
 			fail("page %#llx released twice",
 			     (unsigned long long)unit_addr(p));
+		if (!z.m.rid[p] || z.core_id[z.m.rid[p]] != range)
+			fail("page %#llx released as range %llu",
+			     (unsigned long long)unit_addr(p),
+			     (unsigned long long)range);
 		z.freed_core[p] = 1;
 	}
 }
@@ -332,7 +336,7 @@ static int walk_cb(void *ctx, const struct fv_seg *seg)
 	walked[nwalked].npages = seg->npages;
 	walked[nwalked].used = seg->used;
 	walked[nwalked].nholders = seg->used ? seg->nholders : 0;
-	walked[nwalked].range = seg->used ? seg->u.ext.range : 0;
+	walked[nwalked].range = seg->used ? seg->range : 0;
 	nwalked++;
 	return 0;
 }
@@ -408,16 +412,10 @@ static void check_state(int deep)
 		     (unsigned long long)ms.nfree,
 		     (unsigned long long)ms.nextents,
 		     (unsigned long long)ms.nholders, FVZ_NDOM);
-	if (st.metadata_bytes != (st.nfree + st.nextents) * sizeof(struct fv_seg) +
-				 st.nholders * sizeof(struct fv_holder))
-		fail("metadata_bytes %llu does not count the records",
-		     (unsigned long long)st.metadata_bytes);
-	if (fv_host_live_segs() != st.nfree + st.nextents ||
-	    fv_host_live_holders() != st.nholders)
-		fail("live records %lu segs %lu holders; stats %llu %llu",
-		     fv_host_live_segs(), fv_host_live_holders(),
-		     (unsigned long long)(st.nfree + st.nextents),
-		     (unsigned long long)st.nholders);
+	if (st.metadata_bytes != fv_host_live_bytes())
+		fail("metadata_bytes %llu, live records %lu bytes",
+		     (unsigned long long)st.metadata_bytes,
+		     fv_host_live_bytes());
 	for (d = 0; d < FVZ_NDOM; d++)
 		if (z.d[d].npages != ms.dom_npages[d] ||
 		    z.d[d].nholds != ms.dom_nholds[d])
@@ -590,8 +588,9 @@ static void op_alloc(void)
 	count(K_ALLOC, rc);
 	want = fvz_model_alloc_args(len, align, rights);
 	if (want || rc == -ENOSPC) {
-		if (!want && fvz_model_fits(&z.m, len >> (z.m.shift + FV_PAGE_SHIFT),
-					    align))
+		if (!want && fvz_model_lowest_fit(&z.m,
+						  len >> (z.m.shift + FV_PAGE_SHIFT),
+						  align))
 			fail("-ENOSPC for %#llx bytes aligned %#llx, the model has a fit",
 			     (unsigned long long)len, (unsigned long long)align);
 		expect_rc(rc, want ? want : -ENOSPC, f0);
@@ -606,6 +605,11 @@ static void op_alloc(void)
 		fail("fv_alloc gave %#llx for %#llx bytes aligned %#llx",
 		     (unsigned long long)addr, (unsigned long long)len,
 		     (unsigned long long)align);
+	if (fvz_model_lowest_fit(&z.m, n, align) != first + 1)
+		fail("fv_alloc gave %#llx for %#llx bytes aligned %#llx, lowest fit is unit %llu",
+		     (unsigned long long)addr, (unsigned long long)len,
+		     (unsigned long long)align,
+		     (unsigned long long)fvz_model_lowest_fit(&z.m, n, align) - 1);
 	for (p = first; p < first + n; p++)
 		if (z.m.rid[p])
 			fail("fv_alloc gave %#llx+%#llx, page %#llx is in use",
@@ -885,8 +889,8 @@ int fvz_run(const uint8_t *data, size_t size)
 	    st.nfree != 1 || st.nextents || st.nholders || st.ndomains)
 		fail("arena not empty after every domain was released");
 	fv_arena_destroy(&z.a);
-	if (fv_host_live_segs() || fv_host_live_holders())
-		fail("%lu segment and %lu holder records leaked",
-		     fv_host_live_segs(), fv_host_live_holders());
+	if (fv_host_live(FV_REC_NR_KINDS))
+		fail("%lu records (%lu bytes) leaked",
+		     fv_host_live(FV_REC_NR_KINDS), fv_host_live_bytes());
 	return 0;
 }

@@ -48,7 +48,7 @@ int fvz_model_alloc_args(u64 len, u64 align, u32 rights)
 	return 0;
 }
 
-int fvz_model_fits(const struct fvz_model *m, u64 n, u64 align)
+u64 fvz_model_lowest_fit(const struct fvz_model *m, u64 n, u64 align)
 {
 	u64 apg = align ? align >> FV_PAGE_SHIFT : 1, p, run = 0;
 
@@ -62,7 +62,7 @@ int fvz_model_fits(const struct fvz_model *m, u64 n, u64 align)
 		run++;
 		if (run >= n &&
 		    !((m->base + ((p + 1 - n) << m->shift)) & (apg - 1)))
-			return 1;
+			return p + 2 - n;
 	}
 	return 0;
 }
@@ -75,7 +75,7 @@ u64 fvz_model_alloc(struct fvz_model *m, unsigned int d, u64 first, u64 n,
 	for (p = first; p < first + n; p++) {
 		m->rid[p] = rid;
 		memset(m->rights[p], 0, sizeof(m->rights[p]));
-		m->rights[p][d] = rights;
+		m->rights[p][d] = rights | FV_OWNER;
 	}
 	return rid;
 }

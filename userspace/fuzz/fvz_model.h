@@ -55,7 +55,7 @@ int fvz_model_span(const struct fvz_model *m, u64 addr, u64 len,
 /* fv_alloc() argument check: 0 or -EINVAL. */
 int fvz_model_alloc_args(u64 len, u64 align, u32 rights);
 /* 1 when a free run of @n units aligned to @align bytes (0: none) exists. */
-int fvz_model_fits(const struct fvz_model *m, u64 n, u64 align);
+u64 fvz_model_lowest_fit(const struct fvz_model *m, u64 n, u64 align);
 /* Give units [first, first + n) to domain @d as a new range; its id. */
 u64 fvz_model_alloc(struct fvz_model *m, unsigned int d, u64 first, u64 n,
 		    u32 rights);

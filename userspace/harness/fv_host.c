@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host implementation of the core's record allocation (fv_compat.h): malloc
- * with live counts and fault injection.  The kernel build uses
- * module/fv_kmem.c instead.
+ * Host implementation of the core's record allocation (fv_compat.h): zeroed
+ * records with live counts and fault injection.  There are no concurrent
+ * readers on the host, so a record "freed after readers" is freed at once.
+ * The kernel build uses module/fv_kmem.c instead.
  */
 #include "fv_host.h"
 
 long fv_host_fail_after = -1;
 unsigned long fv_host_failures;
-static unsigned long live_segs, live_holders;
+static unsigned long live[FV_REC_NR_KINDS];
+static unsigned long live_bytes;
 
 static int host_should_fail(void)
 {
@@ -22,56 +24,64 @@ static int host_should_fail(void)
 	return 0;
 }
 
-struct fv_seg *fv_seg_alloc(bool nofail)
+/*
+ * Each record follows a 64-byte prefix holding its size (the kernel's
+ * callbacks know their types; here a record freed after readers does not
+ * say its size).  Records are 64-byte aligned, as the kernel's tree caches
+ * make them.
+ */
+#define PREFIX	64
+
+void *fv_rec_alloc(enum fv_rec_kind kind, size_t size, bool nofail)
 {
-	struct fv_seg *seg;
+	char *p;
 
 	if (!nofail && host_should_fail())
 		return NULL;
-	seg = malloc(sizeof(*seg));
-	if (!seg && nofail)
-		abort();
-	if (seg)
-		live_segs++;
-	return seg;
-}
-
-void fv_seg_free(struct fv_seg *seg)
-{
-	if (!seg)
-		return;
-	live_segs--;
-	free(seg);
-}
-
-struct fv_holder *fv_holder_alloc(bool nofail)
-{
-	struct fv_holder *h;
-
-	if (!nofail && host_should_fail())
+	p = aligned_alloc(PREFIX, PREFIX + ((size + PREFIX - 1) & ~(size_t)(PREFIX - 1)));
+	if (!p) {
+		if (nofail)
+			abort();
 		return NULL;
-	h = malloc(sizeof(*h));
-	if (!h && nofail)
-		abort();
-	if (h)
-		live_holders++;
-	return h;
+	}
+	memset(p + PREFIX, 0, size);
+	*(size_t *)p = size;
+	live[kind]++;
+	live_bytes += size;
+	return p + PREFIX;
 }
 
-void fv_holder_free(struct fv_holder *h)
+void fv_rec_free(enum fv_rec_kind kind, void *rec, size_t size)
 {
-	if (!h)
+	char *p = (char *)rec - PREFIX;
+
+	if (!rec)
 		return;
-	live_holders--;
-	free(h);
+	FV_ASSERT(*(size_t *)p == size);
+	live[kind]--;
+	live_bytes -= size;
+	free(p);
 }
 
-unsigned long fv_host_live_segs(void)
+void fv_rec_free_rcu(enum fv_rec_kind kind, void *rec, struct fv_rcu *rcu)
 {
-	return live_segs;
+	(void)rcu;
+	fv_rec_free(kind, rec, *(size_t *)((char *)rec - PREFIX));
 }
 
-unsigned long fv_host_live_holders(void)
+unsigned long fv_host_live(enum fv_rec_kind kind)
 {
-	return live_holders;
+	unsigned long n = 0;
+	int k;
+
+	if (kind < FV_REC_NR_KINDS)
+		return live[kind];
+	for (k = 0; k < FV_REC_NR_KINDS; k++)
+		n += live[k];
+	return n;
+}
+
+unsigned long fv_host_live_bytes(void)
+{
+	return live_bytes;
 }

@@ -17,7 +17,9 @@ extern long fv_host_fail_after;
 /* Allocations refused since start. */
 extern unsigned long fv_host_failures;
 
-unsigned long fv_host_live_segs(void);
-unsigned long fv_host_live_holders(void);
+/* Records of one kind (or of all, FV_REC_NR_KINDS) alive now. */
+unsigned long fv_host_live(enum fv_rec_kind kind);
+/* Bytes of records alive now, all kinds. */
+unsigned long fv_host_live_bytes(void);
 
 #endif /* _FLATVM_FV_HOST_H */

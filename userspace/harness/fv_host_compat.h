@@ -7,6 +7,7 @@
 #define _FLATVM_FV_HOST_COMPAT_H
 
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -44,6 +45,15 @@ struct fv_seq {
 #define fv_seq_read_retry(s, v)		((s)->count != (v))
 #define fv_read_lock()			do { } while (0)
 #define fv_read_unlock()		do { } while (0)
+
+/* No lock-free readers run concurrently on the host. */
+struct fv_rcu {
+	void *next;
+	void *func;
+};
+
+#define fv_publish(p, v)		((p) = (v))
+#define FV_U32_MAX			UINT32_MAX
 
 #define FV_READ_ONCE(x)			(*(const volatile __typeof__(x) *)&(x))
 #define FV_WRITE_ONCE(x, v)		(*(volatile __typeof__(x) *)&(x) = (v))

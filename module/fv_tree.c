@@ -1,0 +1,1283 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * flatvm tree: every segment of the window, free or used, in one B+tree
+ * keyed by first page, with free-space summaries in the branches.
+ *
+ * DOC: shape
+ *
+ *   root branch   [p0        |p1            |p2 ...]   each child: its first
+ *                  |gap,agap  |gap,agap      |           page, its summary
+ *   leaves        [s0 s1 s2 ..][s0 s1 ...    ][...]
+ *                  e0 e1 e2     e0 e1            segment contents
+ *
+ * A leaf holds up to FV_LEAF_SLOTS consecutive segments: their first pages
+ * in one array, their contents (struct fv_ent) in another, a bitmap of the
+ * free ones.  A segment ends where the next begins; the last one of a leaf
+ * ends where the next leaf begins, so no segment spans two leaves, and two
+ * free segments are never neighbours, not even across leaves.
+ *
+ * A branch keeps, for each child, the struct fv_sum of its subtree: the
+ * longest free segment (for unaligned requests) and, for each alignment
+ * 2^j pages up to 1 GiB, the longest free run that starts at a multiple of
+ * 2^j (for aligned requests).  Both searches are exact lowest fit: descend
+ * into the first child whose summary admits the request, so an allocation
+ * costs one descent whatever the number of segments or holes (200,000
+ * misaligned holes included), and never fails while a fit exists.  The
+ * summaries are maxima, kept like vmalloc's subtree_max_size: a change
+ * climbs only as long as it changes a maximum, and a parent looks at all
+ * its children only when the child holding a maximum lost it.
+ *
+ * Changes go through two primitives, each leaving a valid tree with
+ * correct summaries: fv_tree_splice() replaces entries of one leaf
+ * (splitting it when full) and fv_tree_absorb_next() lets an entry swallow
+ * the next one (across leaves if need be).  Underfull nodes are merged with or refilled
+ * from a sibling; the root grows and shrinks at the top.  Every node a
+ * change may need is reserved first (fv_tree_reserve()), so changes cannot
+ * fail halfway.
+ *
+ * Lock-free readers (fv_tree_lookup_lockless()) run under RCU and the
+ * arena's sequence counter: writers store words readers may follow with
+ * FV_WRITE_ONCE, publish new nodes with a release store, and free nodes only
+ * after a grace period, so a reader never follows a pointer into memory
+ * that is not a node of the level it expects; it retries when the sequence
+ * moved.
+ */
+#include "fv_tree.h"
+
+#define FV_KIND_LEAF	0
+#define FV_KIND_BRANCH	1
+
+static struct fv_leaf *as_leaf(struct fv_node *n)
+{
+	return (struct fv_leaf *)n;
+}
+
+static struct fv_branch *as_branch(struct fv_node *n)
+{
+	return (struct fv_branch *)n;
+}
+
+static unsigned int node_max(unsigned int level)
+{
+	return level ? FV_BRANCH_SLOTS : FV_LEAF_SLOTS;
+}
+
+static unsigned int node_min(unsigned int level)
+{
+	return level ? FV_BRANCH_MIN : FV_LEAF_MIN;
+}
+
+/* The node at @level of a path. */
+static struct fv_node *path_node(const struct fv_path *p, unsigned int level)
+{
+	return level ? &p->br[level]->hdr : &p->leaf->hdr;
+}
+
+/* First page a node covers: what its parent's pivot says. */
+static u64 node_first(struct fv_node *n)
+{
+	return n->level ? as_branch(n)->pivot[0] : as_leaf(n)->start[0];
+}
+
+/*
+ * Copy @nwords 8-byte words, overlapping or not, one word at a time: a
+ * lock-free reader may be reading them and must never see a torn pointer.
+ */
+static void move_words(void *dst, const void *src, size_t nwords)
+{
+	u64 *d = dst;
+	const u64 *s = src;
+	size_t i;
+
+	if (d < s) {
+		for (i = 0; i < nwords; i++)
+			FV_WRITE_ONCE(d[i], s[i]);
+	} else if (d > s) {
+		for (i = nwords; i-- > 0;)
+			FV_WRITE_ONCE(d[i], s[i]);
+	}
+}
+
+#define WORDS(x)	(sizeof(x) / sizeof(u64))
+
+/* --- spare nodes ------------------------------------------------------ */
+
+static size_t kind_size(unsigned int kind)
+{
+	return kind == FV_KIND_LEAF ? sizeof(struct fv_leaf) :
+				      sizeof(struct fv_branch);
+}
+
+static struct fv_node **spare_link(struct fv_node *n)
+{
+	if (n->level)
+		return (struct fv_node **)&as_branch(n)->rcu;
+	return (struct fv_node **)&as_leaf(n)->rcu;
+}
+
+static int spare_add(struct fv_arena *a, unsigned int kind, bool nofail)
+{
+	struct fv_node *n;
+
+	n = fv_rec_alloc(kind == FV_KIND_LEAF ? FV_REC_LEAF : FV_REC_BRANCH,
+			 kind_size(kind), nofail);
+	if (!n)
+		return -ENOMEM;
+	/* Spares are chained through their rcu field; the level says where. */
+	n->level = kind;
+	*spare_link(n) = a->spare[kind];
+	a->spare[kind] = n;
+	a->nspare[kind]++;
+	a->meta_bytes += kind_size(kind);
+	return 0;
+}
+
+static struct fv_node *spare_take(struct fv_arena *a, unsigned int kind,
+				  unsigned int level)
+{
+	struct fv_node *n = a->spare[kind];
+
+	FV_ASSERT(n && a->nspare[kind]);
+	a->spare[kind] = *spare_link(n);
+	a->nspare[kind]--;
+	*spare_link(n) = NULL;
+	n->level = level;
+	n->nr = 0;
+	n->freemap = 0;
+	return n;
+}
+
+/* A node leaves the tree: freed once lock-free readers are done with it. */
+static void node_retire(struct fv_arena *a, struct fv_node *n)
+{
+	a->meta_bytes -= kind_size(n->level ? FV_KIND_BRANCH : FV_KIND_LEAF);
+	if (n->level)
+		fv_rec_free_rcu(FV_REC_BRANCH, n, &as_branch(n)->rcu);
+	else
+		fv_rec_free_rcu(FV_REC_LEAF, n, &as_leaf(n)->rcu);
+}
+
+/**
+ * fv_tree_reserve() - have the nodes ready that the next change may need.
+ * @a:		the arena, locked.
+ * @nsplits:	how many leaf splits the change may cause (at most 2).
+ * @nofail:	allocate without failing.
+ *
+ * A leaf split takes one leaf and, cascading up, one branch per level plus
+ * a new root; the first split may raise the height for the second.
+ *
+ * Return: 0 or -ENOMEM (the spares gathered so far are kept).
+ */
+int fv_tree_reserve(struct fv_arena *a, unsigned int nsplits, bool nofail)
+{
+	u32 leaves = nsplits, branches = nsplits * (a->height + 2);
+
+	while (a->nspare[FV_KIND_LEAF] < leaves)
+		if (spare_add(a, FV_KIND_LEAF, nofail))
+			return -ENOMEM;
+	while (a->nspare[FV_KIND_BRANCH] < branches)
+		if (spare_add(a, FV_KIND_BRANCH, nofail))
+			return -ENOMEM;
+	return 0;
+}
+
+/* --- summaries -------------------------------------------------------- */
+
+static u32 sat32(u64 v)
+{
+	return v > FV_U32_MAX ? FV_U32_MAX : (u32)v;
+}
+
+/* Field @f of a summary: 0 the longest gap, j the longest 2^j-aligned run. */
+static u64 sum_field(const struct fv_sum *s, unsigned int f)
+{
+	return f ? s->agap[f - 1] : s->gap;
+}
+
+static void sum_set_field(struct fv_sum *s, unsigned int f, u64 v)
+{
+	if (f)
+		s->agap[f - 1] = (u32)v;
+	else
+		s->gap = v;
+}
+
+/* One more child or segment has @v in field @f. */
+static void sum_add(struct fv_sum *s, unsigned int f, u64 v)
+{
+	if (v > sum_field(s, f))
+		sum_set_field(s, f, v);
+}
+
+/**
+ * fv_sum_note_gap() - add the free segment [start, end) to a summary.
+ * @s:		the summary.
+ * @start:	its first page.
+ * @end:	the page after it.
+ *
+ * The longest run of the segment aligned to 2^j pages starts at the first
+ * multiple of 2^j at or above @start.  Those first multiples are the pages
+ * b = start, b + lowbit(b), b + lowbit(b) + lowbit(...) ...: each serves
+ * every alignment from just above the previous one's up to its own.
+ */
+void fv_sum_note_gap(struct fv_sum *s, u64 start, u64 end)
+{
+	unsigned int j = 1, t;
+	u64 b = start;
+	u32 v;
+
+	sum_add(s, 0, end - start);
+	while (b < end) {
+		t = b ? fv_ffs64(b) : FV_ABUCKETS;
+		if (t > FV_ABUCKETS)
+			t = FV_ABUCKETS;
+		v = sat32(end - b);
+		for (; j <= t; j++)
+			sum_add(s, j, v);
+		if (t == FV_ABUCKETS)
+			return;
+		b += (u64)1 << t;
+	}
+}
+
+/* The summary of the free segment [start, end) alone (no counts). */
+static void gap_envelope(u64 start, u64 end, struct fv_sum *h)
+{
+	unsigned int j = 1, t;
+	u64 b = start;
+	u32 v;
+
+	h->gap = end - start;
+	while (b < end) {
+		t = b ? fv_ffs64(b) : FV_ABUCKETS;
+		if (t > FV_ABUCKETS)
+			t = FV_ABUCKETS;
+		v = sat32(end - b);
+		for (; j <= t; j++)
+			h->agap[j - 1] = v;
+		if (t == FV_ABUCKETS)
+			break;
+		b += (u64)1 << t;
+	}
+	for (; j <= FV_ABUCKETS; j++)
+		h->agap[j - 1] = 0;
+}
+
+/**
+ * fv_leaf_summary() - the free-space summary of a leaf.
+ * @l:		the leaf.
+ * @hi:		the page after its last segment.
+ * @s:		set to the summary.
+ */
+void fv_leaf_summary(const struct fv_leaf *l, u64 hi, struct fv_sum *s)
+{
+	u32 m = l->hdr.freemap;
+	unsigned int i;
+
+	memset(s, 0, sizeof(*s));
+	while (m) {
+		i = fv_ffs32(m);
+		m &= m - 1;
+		fv_sum_note_gap(s, l->start[i],
+				i + 1u < l->hdr.nr ? l->start[i + 1] : hi);
+	}
+}
+
+/*
+ * May a subtree whose longest run of the wanted alignment is @v hold @n
+ * pages?  A saturated @v (runs of 2^32 pages or more) only says "maybe".
+ */
+static bool agap_admits(u32 v, u64 n)
+{
+	return v >= n || v == FV_U32_MAX;
+}
+
+/* May a subtree with summary @s hold @npages aligned to 2^@align_shift? */
+static bool sum_fits(const struct fv_sum *s, u64 npages,
+		     unsigned int align_shift)
+{
+	if (!align_shift)
+		return s->gap >= npages;
+	return agap_admits(s->agap[align_shift - 1], npages);
+}
+
+static bool child_fits(const struct fv_branch *b, unsigned int c, u64 npages,
+		       unsigned int align_shift)
+{
+	if (!align_shift)
+		return b->gap[c] >= npages;
+	return agap_admits(b->agap[align_shift - 1][c], npages);
+}
+
+static struct fv_sum *node_sum(struct fv_node *n)
+{
+	return n->level ? &as_branch(n)->sum : &as_leaf(n)->sum;
+}
+
+/** fv_tree_largest_free() - pages in the longest free segment. */
+u64 fv_tree_largest_free(const struct fv_arena *a)
+{
+	return node_sum(a->root)->gap;
+}
+
+/* Store @s as child @c's copy in branch @b. */
+static void slot_sum_set(struct fv_branch *b, unsigned int c,
+			 const struct fv_sum *s)
+{
+	unsigned int k;
+
+	b->gap[c] = s->gap;
+	for (k = 0; k < FV_ABUCKETS; k++)
+		b->agap[k][c] = s->agap[k];
+}
+
+/**
+ * fv_branch_summary() - a branch's summary from its children's copies.
+ * @b:		the branch.
+ * @s:		set to the maximum over the children, field by field.
+ */
+void fv_branch_summary(const struct fv_branch *b, struct fv_sum *s)
+{
+	unsigned int c, k;
+
+	memset(s, 0, sizeof(*s));
+	for (c = 0; c < b->hdr.nr; c++)
+		sum_add(s, 0, b->gap[c]);
+	for (k = 0; k < FV_ABUCKETS; k++)
+		for (c = 0; c < b->hdr.nr; c++)
+			sum_add(s, k + 1, b->agap[k][c]);
+}
+
+/* Redo a node's own summary from scratch (@hi: where a leaf ends). */
+static void node_resum(struct fv_node *n, u64 hi)
+{
+	if (n->level)
+		fv_branch_summary(as_branch(n), node_sum(n));
+	else
+		fv_leaf_summary(as_leaf(n), hi, node_sum(n));
+}
+
+/* Fields of a summary as bits of a mask. */
+#define FV_SUM_ALL	((1u << FV_SUM_FIELDS) - 1)
+
+/* Redo field @f of @b's own summary from its children. */
+static void slots_max(struct fv_branch *b, unsigned int f)
+{
+	unsigned int c;
+	u64 max = 0;
+
+	if (!f) {
+		for (c = 0; c < b->hdr.nr; c++)
+			if (b->gap[c] > max)
+				max = b->gap[c];
+	} else {
+		for (c = 0; c < b->hdr.nr; c++)
+			if (b->agap[f - 1][c] > max)
+				max = b->agap[f - 1][c];
+	}
+	sum_set_field(&b->sum, f, max);
+}
+
+/* The fields in which two summaries differ. */
+static u32 sum_diff(const struct fv_sum *x, const struct fv_sum *y)
+{
+	u32 mask = x->gap != y->gap;
+	unsigned int j;
+
+	for (j = 0; j < FV_ABUCKETS; j++)
+		if (x->agap[j] != y->agap[j])
+			mask |= 2u << j;
+	return mask;
+}
+
+/*
+ * The node at @level of @p has a new summary, changed in the fields of
+ * @mask only: copy them into its parent and carry the change up as long as
+ * it changes a maximum.  A parent's field is redone from all its children
+ * (one cache line) only when it went down in a child that held it.
+ */
+static void propagate(struct fv_path *p, unsigned int level, u32 mask)
+{
+	const struct fv_sum *s;
+	struct fv_branch *b;
+	unsigned int l, c, f;
+	u64 old, new, cur;
+	u32 up;
+
+	for (l = level; mask && l < p->height; l++) {
+		s = node_sum(path_node(p, l));
+		b = p->br[l + 1];
+		c = p->idx[l + 1];
+		up = 0;
+		for (; mask; mask &= mask - 1) {
+			f = fv_ffs32(mask);
+			new = sum_field(s, f);
+			if (f) {
+				old = b->agap[f - 1][c];
+				b->agap[f - 1][c] = (u32)new;
+			} else {
+				old = b->gap[c];
+				b->gap[c] = new;
+			}
+			cur = sum_field(&b->sum, f);
+			if (new > cur) {
+				sum_set_field(&b->sum, f, new);
+				up |= 1u << f;
+			} else if (old == cur && new < old) {
+				slots_max(b, f);
+				if (sum_field(&b->sum, f) != cur)
+					up |= 1u << f;
+			}
+		}
+		mask = up;
+	}
+}
+
+/* Field @f of the summary of the free segment [start, end) alone. */
+static u64 gap_field(u64 start, u64 end, unsigned int f)
+{
+	u64 mask = ((u64)1 << f) - 1, b = (start + mask) & ~mask;
+
+	if (!f)
+		return end - start;
+	return b < end ? sat32(end - b) : 0;
+}
+
+/* Redo the fields @mask of a leaf's summary from its free segments. */
+static void leaf_fields(const struct fv_leaf *l, u64 hi, u32 mask,
+			struct fv_sum *s)
+{
+	unsigned int f, i;
+	u32 m;
+
+	for (; mask; mask &= mask - 1) {
+		f = fv_ffs32(mask);
+		sum_set_field(s, f, 0);
+		for (m = l->hdr.freemap; m; m &= m - 1) {
+			i = fv_ffs32(m);
+			sum_add(s, f, gap_field(l->start[i],
+						i + 1u < l->hdr.nr ?
+						l->start[i + 1] : hi, f));
+		}
+	}
+}
+
+/*
+ * Free space in @p's leaf changed: the @nrem free segments [rs[k], re[k])
+ * went, the free entries among [@i, @i + @nnew) are new.  Bring the
+ * summaries up to date, redoing a field from the leaf's free segments only
+ * where a segment that went reached its maximum and is not inside a new
+ * one.  (A free segment grown by a merge keeps every run the old one had,
+ * so a release only ever raises maxima, and climbs as far as it does.)
+ */
+static void leaf_update(struct fv_path *p, const u64 *rs, const u64 *re,
+			unsigned int nrem, unsigned int i, unsigned int nnew)
+{
+	struct fv_leaf *l = p->leaf;
+	struct fv_sum *s = &l->sum, old = *s, h;
+	unsigned int k, j, f;
+	u32 lost = 0, m;
+
+	for (k = 0; k < nrem; k++) {
+		for (j = i; j < i + nnew; j++)
+			if (fv_ent_free(l, j) && l->start[j] <= rs[k] &&
+			    re[k] <= fv_ent_end(p, j))
+				break;
+		if (j < i + nnew)
+			continue;	/* inside a new free segment */
+		gap_envelope(rs[k], re[k], &h);
+		for (f = 0; f < FV_SUM_FIELDS; f++) {
+			u64 v = sum_field(&h, f);
+
+			if (!v)
+				break;
+			if (v == sum_field(s, f))
+				lost |= 1u << f;
+		}
+	}
+	/* Field by field when few are lost, else all in one pass. */
+	if (lost & (lost - 1) & (lost - 2)) {
+		fv_leaf_summary(l, p->hi[0], s);
+		lost = FV_SUM_ALL;
+	} else if (lost) {
+		leaf_fields(l, p->hi[0], lost, s);
+	}
+	/* New segments, in the fields not redone from the leaf already. */
+	for (j = i; j < i + nnew && lost != FV_SUM_ALL; j++) {
+		if (!fv_ent_free(l, j))
+			continue;
+		gap_envelope(l->start[j], fv_ent_end(p, j), &h);
+		for (m = ~lost & FV_SUM_ALL; m; m &= m - 1) {
+			f = fv_ffs32(m);
+			if (!sum_field(&h, f))
+				break;
+			sum_add(s, f, sum_field(&h, f));
+		}
+	}
+	propagate(p, 0, sum_diff(s, &old));
+}
+
+/* --- descent ------------------------------------------------------------ */
+
+/* The last child whose pivot is at or below @page (pivot[0] always is). */
+static unsigned int branch_index(const struct fv_branch *b, u64 page)
+{
+	unsigned int lo = 0, n = b->hdr.nr, half;
+
+	while (n > 1) {
+		half = n / 2;
+		if (b->pivot[lo + half] <= page)
+			lo += half;
+		n -= half;
+	}
+	return lo;
+}
+
+/* The last entry whose first page is at or below @page. */
+static unsigned int leaf_index(const struct fv_leaf *l, u64 page)
+{
+	unsigned int lo = 0, n = l->hdr.nr, half;
+
+	while (n > 1) {
+		half = n / 2;
+		if (l->start[lo + half] <= page)
+			lo += half;
+		n -= half;
+	}
+	return lo;
+}
+
+/* Take child @i of the branch at @level of @p: fill in level - 1. */
+static void step_down(struct fv_path *p, unsigned int level, unsigned int i)
+{
+	struct fv_branch *b = p->br[level];
+	struct fv_node *n = b->child[i];
+
+	p->idx[level] = i;
+	p->lo[level - 1] = b->pivot[i];
+	p->hi[level - 1] = i + 1u < b->hdr.nr ? b->pivot[i + 1] : p->hi[level];
+	if (level > 1)
+		p->br[level - 1] = as_branch(n);
+	else
+		p->leaf = as_leaf(n);
+}
+
+/*
+ * Fill @p from @level down to the leaf, taking child @i at @level, then the
+ * child holding @page (or, @edge < 0, the first; @edge > 0, the last).
+ */
+static void descend_from(struct fv_path *p, unsigned int level,
+			 unsigned int i, u64 page, int edge)
+{
+	struct fv_branch *b;
+	unsigned int l;
+
+	for (l = level; l > 0; l--) {
+		step_down(p, l, i);
+		if (l == 1)
+			break;
+		b = p->br[l - 1];
+		if (edge < 0)
+			i = 0;
+		else if (edge > 0)
+			i = b->hdr.nr - 1u;
+		else
+			i = branch_index(b, page);
+	}
+}
+
+/**
+ * fv_tree_walk() - descend to the segment holding @page.
+ * @a:		the arena, locked.
+ * @page:	a page of the window.
+ * @p:		set to the path.
+ *
+ * Return: the index of the segment in @p->leaf.
+ */
+unsigned int fv_tree_walk(const struct fv_arena *a, u64 page,
+			  struct fv_path *p)
+{
+	p->height = a->height;
+	p->lo[a->height] = a->base;
+	p->hi[a->height] = a->base + a->npages;
+	if (!a->height) {
+		p->leaf = as_leaf(a->root);
+	} else {
+		p->br[a->height] = as_branch(a->root);
+		descend_from(p, a->height,
+			     branch_index(as_branch(a->root), page), page, 0);
+	}
+	return leaf_index(p->leaf, page);
+}
+
+/**
+ * fv_tree_next_leaf() - move @p to the next leaf.
+ * @p:		a valid path.
+ *
+ * Return: false, leaving @p alone, when its leaf is the last.
+ */
+bool fv_tree_next_leaf(struct fv_path *p)
+{
+	unsigned int l;
+
+	for (l = 1; l <= p->height; l++) {
+		if (p->idx[l] + 1u < p->br[l]->hdr.nr) {
+			descend_from(p, l, p->idx[l] + 1, 0, -1);
+			return true;
+		}
+	}
+	return false;
+}
+
+/**
+ * fv_tree_prev_leaf() - move @p to the previous leaf.
+ * @p:		a valid path.
+ *
+ * Return: false, leaving @p alone, when its leaf is the first.
+ */
+bool fv_tree_prev_leaf(struct fv_path *p)
+{
+	unsigned int l;
+
+	for (l = 1; l <= p->height; l++) {
+		if (p->idx[l]) {
+			descend_from(p, l, p->idx[l] - 1, 0, 1);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Lowest fit below the node at @level of @p (already set up to it). */
+static bool fit_below(struct fv_path *p, unsigned int level, u64 npages,
+		      unsigned int align_shift, unsigned int *slot, u64 *at)
+{
+	u64 mask = ((u64)1 << align_shift) - 1, b, e;
+	struct fv_branch *br;
+	struct fv_leaf *l;
+	unsigned int c, i;
+	u32 m;
+
+	if (!level) {
+		l = p->leaf;
+		for (m = l->hdr.freemap; m; m &= m - 1) {
+			i = fv_ffs32(m);
+			e = fv_ent_end(p, i);
+			b = (l->start[i] + mask) & ~mask;
+			if (b < e && e - b >= npages) {
+				*slot = i;
+				*at = b;
+				return true;
+			}
+		}
+		return false;
+	}
+	br = p->br[level];
+	for (c = 0; c < br->hdr.nr; c++) {
+		if (!child_fits(br, c, npages, align_shift))
+			continue;
+		step_down(p, level, c);
+		if (fit_below(p, level - 1, npages, align_shift, slot, at))
+			return true;
+	}
+	return false;
+}
+
+/**
+ * fv_tree_find_fit() - the lowest free run of @npages pages aligned to
+ *	2^@align_shift pages.
+ * @a:		the arena, locked.
+ * @npages:	pages wanted.
+ * @align_shift: log2 of the alignment in pages, at most FV_ABUCKETS.
+ * @p:		set to the path of the free segment found.
+ * @slot:	set to its index.
+ * @at:		set to the first page of the run.
+ *
+ * One descent: every child skipped has a summary that excludes a fit.
+ * (Only a saturated bucket, for runs of 2^32 pages or more, can send the
+ * search into a child without one; there are at most 8 such runs.)
+ *
+ * Return: whether a run was found.
+ */
+bool fv_tree_find_fit(const struct fv_arena *a, u64 npages,
+		      unsigned int align_shift, struct fv_path *p,
+		      unsigned int *slot, u64 *at)
+{
+	if (!sum_fits(node_sum(a->root), npages, align_shift))
+		return false;
+	p->height = a->height;
+	p->lo[a->height] = a->base;
+	p->hi[a->height] = a->base + a->npages;
+	if (a->height)
+		p->br[a->height] = as_branch(a->root);
+	else
+		p->leaf = as_leaf(a->root);
+	return fit_below(p, a->height, npages, align_shift, slot, at);
+}
+
+/* --- changing leaves -------------------------------------------------- */
+
+/* Open @k slots at @i in leaf @l (entries [i, nr) move up). */
+static void leaf_open(struct fv_leaf *l, unsigned int i, unsigned int k)
+{
+	unsigned int nr = l->hdr.nr;
+	u32 m = l->hdr.freemap, low = m & ((1u << i) - 1);
+
+	move_words(&l->start[i + k], &l->start[i], nr - i);
+	move_words(&l->ent[i + k], &l->ent[i], (nr - i) * WORDS(l->ent[0]));
+	l->hdr.freemap = low | ((m >> i) << (i + k));
+	l->hdr.nr = nr + k;
+}
+
+/* Close @k slots at @i in leaf @l (entries [i + k, nr) move down). */
+static void leaf_close(struct fv_leaf *l, unsigned int i, unsigned int k)
+{
+	unsigned int nr = l->hdr.nr;
+	u32 m = l->hdr.freemap, low = m & ((1u << i) - 1);
+
+	move_words(&l->start[i], &l->start[i + k], nr - i - k);
+	move_words(&l->ent[i], &l->ent[i + k],
+		   (nr - i - k) * WORDS(l->ent[0]));
+	l->hdr.freemap = low | ((u32)((u64)m >> (i + k)) << i);
+	l->hdr.nr = nr - k;
+}
+
+static void leaf_set(struct fv_leaf *l, unsigned int i, u64 start,
+		     const struct fv_ent *e)
+{
+	FV_WRITE_ONCE(l->start[i], start);
+	FV_WRITE_ONCE(l->ent[i].range, e->range);
+	FV_WRITE_ONCE(l->ent[i].h.word, e->h.word);
+	FV_WRITE_ONCE(l->ent[i].more, e->more);
+	if (e->range)
+		l->hdr.freemap &= ~(1u << i);
+	else
+		l->hdr.freemap |= 1u << i;
+}
+
+/* Open @k child slots at @i in branch @b. */
+static void branch_open(struct fv_branch *b, unsigned int i, unsigned int k)
+{
+	unsigned int nr = b->hdr.nr, j;
+
+	move_words(&b->pivot[i + k], &b->pivot[i], nr - i);
+	move_words(&b->child[i + k], &b->child[i], nr - i);
+	memmove(&b->gap[i + k], &b->gap[i], (nr - i) * sizeof(b->gap[0]));
+	for (j = 0; j < FV_ABUCKETS; j++)
+		memmove(&b->agap[j][i + k], &b->agap[j][i],
+			(nr - i) * sizeof(b->agap[0][0]));
+	b->hdr.nr = nr + k;
+}
+
+static void branch_close(struct fv_branch *b, unsigned int i, unsigned int k)
+{
+	unsigned int nr = b->hdr.nr, j;
+
+	move_words(&b->pivot[i], &b->pivot[i + k], nr - i - k);
+	move_words(&b->child[i], &b->child[i + k], nr - i - k);
+	memmove(&b->gap[i], &b->gap[i + k], (nr - i - k) * sizeof(b->gap[0]));
+	for (j = 0; j < FV_ABUCKETS; j++)
+		memmove(&b->agap[j][i], &b->agap[j][i + k],
+			(nr - i - k) * sizeof(b->agap[0][0]));
+	b->hdr.nr = nr - k;
+	for (j = b->hdr.nr; j < nr; j++)
+		FV_WRITE_ONCE(b->child[j], NULL);
+}
+
+/* Move entries [from, from + k) of @src to the end of @dst. */
+static void leaf_append(struct fv_leaf *dst, const struct fv_leaf *src,
+			unsigned int from, unsigned int k)
+{
+	unsigned int nr = dst->hdr.nr;
+	u32 bits = (u32)((u64)src->hdr.freemap >> from) &
+		   (u32)(((u64)1 << k) - 1);
+
+	move_words(&dst->start[nr], &src->start[from], k);
+	move_words(&dst->ent[nr], &src->ent[from], k * WORDS(src->ent[0]));
+	dst->hdr.freemap |= bits << nr;
+	dst->hdr.nr = nr + k;
+}
+
+static void branch_append(struct fv_branch *dst, const struct fv_branch *src,
+			  unsigned int from, unsigned int k)
+{
+	unsigned int nr = dst->hdr.nr, j;
+
+	move_words(&dst->pivot[nr], &src->pivot[from], k);
+	memcpy(&dst->gap[nr], &src->gap[from], k * sizeof(dst->gap[0]));
+	for (j = 0; j < FV_ABUCKETS; j++)
+		memcpy(&dst->agap[j][nr], &src->agap[j][from],
+		       k * sizeof(dst->agap[0][0]));
+	/* Children last: a reader following them sees initialised slots. */
+	for (j = 0; j < k; j++)
+		fv_publish(dst->child[nr + j], src->child[from + j]);
+	dst->hdr.nr = nr + k;
+}
+
+/* Move the last @k entries of @src to the front of @dst. */
+static void leaf_prepend(struct fv_leaf *dst, struct fv_leaf *src,
+			 unsigned int k)
+{
+	unsigned int from = src->hdr.nr - k, j;
+
+	leaf_open(dst, 0, k);
+	for (j = 0; j < k; j++)
+		leaf_set(dst, j, src->start[from + j], &src->ent[from + j]);
+	src->hdr.nr = from;
+	src->hdr.freemap &= (1u << from) - 1;
+}
+
+static void branch_prepend(struct fv_branch *dst, struct fv_branch *src,
+			   unsigned int k)
+{
+	unsigned int from = src->hdr.nr - k, j, f;
+
+	branch_open(dst, 0, k);
+	for (j = 0; j < k; j++) {
+		FV_WRITE_ONCE(dst->pivot[j], src->pivot[from + j]);
+		dst->gap[j] = src->gap[from + j];
+		for (f = 0; f < FV_ABUCKETS; f++)
+			dst->agap[f][j] = src->agap[f][from + j];
+		FV_WRITE_ONCE(dst->child[j], src->child[from + j]);
+	}
+	branch_close(src, from, k);
+}
+
+/* --- splitting -------------------------------------------------------- */
+
+/*
+ * Split the node at @level of @p in two; its parent has room (or it is the
+ * root, and a new root is made).  The union of the two halves summarises
+ * as the old node did, so nothing changes above the parent.  @p is stale
+ * afterwards.
+ */
+static void split_node(struct fv_arena *a, struct fv_path *p,
+		       unsigned int level)
+{
+	struct fv_node *x = path_node(p, level), *y, *r;
+	unsigned int nr = x->nr, mid = nr / 2, c;
+	struct fv_branch *parent, *root;
+	u64 hi = p->hi[level], ylo;
+
+	y = spare_take(a, level ? FV_KIND_BRANCH : FV_KIND_LEAF, level);
+	if (level) {
+		branch_append(as_branch(y), as_branch(x), mid, nr - mid);
+		branch_close(as_branch(x), mid, nr - mid);
+	} else {
+		leaf_append(as_leaf(y), as_leaf(x), mid, nr - mid);
+		as_leaf(x)->hdr.nr = mid;
+		as_leaf(x)->hdr.freemap &= (1u << mid) - 1;
+	}
+	ylo = node_first(y);
+	node_resum(x, ylo);
+	node_resum(y, hi);
+
+	if (level == p->height) {
+		/* The root splits: a new root above the two halves. */
+		r = spare_take(a, FV_KIND_BRANCH, level + 1);
+		root = as_branch(r);
+		root->pivot[0] = a->base;
+		root->pivot[1] = ylo;
+		root->child[0] = x;
+		root->child[1] = y;
+		root->hdr.nr = 2;
+		slot_sum_set(root, 0, node_sum(x));
+		slot_sum_set(root, 1, node_sum(y));
+		fv_branch_summary(root, &root->sum);
+		fv_publish(a->root, r);
+		a->height++;
+		return;
+	}
+	parent = p->br[level + 1];
+	c = p->idx[level + 1];
+	FV_ASSERT(parent->hdr.nr < FV_BRANCH_SLOTS);
+	branch_open(parent, c + 1, 1);
+	FV_WRITE_ONCE(parent->pivot[c + 1], ylo);
+	slot_sum_set(parent, c, node_sum(x));
+	slot_sum_set(parent, c + 1, node_sum(y));
+	/* The same maxima, but maybe reached by one more child. */
+	fv_branch_summary(parent, &parent->sum);
+	fv_publish(parent->child[c + 1], y);
+}
+
+/*
+ * Make room for @need more entries (children) in the node at @level of the
+ * path to @page, splitting it, and its ancestors first if they are full.
+ * @p is re-walked to @page afterwards.
+ */
+static void make_room(struct fv_arena *a, struct fv_path *p,
+		      unsigned int level, unsigned int need, u64 page)
+{
+	if (path_node(p, level)->nr + need <= node_max(level))
+		return;
+	if (level < p->height &&
+	    p->br[level + 1]->hdr.nr + 1 > FV_BRANCH_SLOTS)
+		make_room(a, p, level + 1, 1, page);
+	split_node(a, p, level);
+	fv_tree_walk(a, page, p);
+}
+
+/* --- merging ---------------------------------------------------------- */
+
+/*
+ * The first page of the node at @level of @p moved to @first: fix the
+ * pivots that name it, up to the first ancestor where it is not the first
+ * child.
+ */
+static void set_first(struct fv_arena *a, struct fv_path *p,
+		      unsigned int level, u64 first)
+{
+	unsigned int l;
+
+	p->lo[level] = first;
+	for (l = level + 1; l <= p->height; l++) {
+		FV_WRITE_ONCE(p->br[l]->pivot[p->idx[l]], first);
+		if (p->idx[l])
+			return;
+		p->lo[l] = first;
+	}
+}
+
+/* Recompute the summaries of children @c and @c + 1 of @b after a move. */
+static void resum_pair(struct fv_branch *b, unsigned int c, u64 hi_last)
+{
+	unsigned int i;
+
+	for (i = c; i < c + 2 && i < b->hdr.nr; i++) {
+		node_resum(b->child[i],
+			   i + 1u < b->hdr.nr ? b->pivot[i + 1] : hi_last);
+		slot_sum_set(b, i, node_sum(b->child[i]));
+	}
+}
+
+/*
+ * The node at @level of @p may be underfull: merge it with a sibling, or
+ * even the two out; collapse a root with one child.  @page: a page whose
+ * path the caller wants back in @p afterwards (re-walked).
+ */
+static void rebalance(struct fv_arena *a, struct fv_path *p,
+		      unsigned int level, u64 page)
+{
+	struct fv_node *x, *left, *right, *old;
+	struct fv_branch *b;
+	unsigned int c, nl, nr, move;
+	u64 hi;
+
+	for (;;) {
+		x = path_node(p, level);
+		if (level == p->height) {
+			if (level && x->nr == 1) {
+				old = x;
+				fv_publish(a->root, as_branch(x)->child[0]);
+				a->height--;
+				node_retire(a, old);
+			}
+			break;
+		}
+		if (x->nr >= node_min(level))
+			break;
+		b = p->br[level + 1];
+		c = p->idx[level + 1];
+		if (c)
+			c--;
+		if (c + 1 >= b->hdr.nr)
+			break;		/* an only child: nothing to pair with */
+		left = b->child[c];
+		right = b->child[c + 1];
+		nl = left->nr;
+		nr = right->nr;
+		hi = c + 2u < b->hdr.nr ? b->pivot[c + 2] : p->hi[level + 1];
+		if (nl + nr <= node_max(level)) {
+			if (level)
+				branch_append(as_branch(left), as_branch(right),
+					      0, nr);
+			else
+				leaf_append(as_leaf(left), as_leaf(right), 0,
+					    nr);
+			branch_close(b, c + 1, 1);
+			node_resum(left, hi);
+			slot_sum_set(b, c, node_sum(left));
+			fv_branch_summary(b, &b->sum);
+			node_retire(a, right);
+			/* The parent lost a child: it may be underfull now. */
+			fv_tree_walk(a, page, p);
+			level++;
+			continue;
+		}
+		/* Even them out: move from the fuller to the emptier. */
+		if (nl < nr) {
+			move = (nr - nl) / 2;
+			if (level) {
+				branch_append(as_branch(left),
+					      as_branch(right), 0, move);
+				branch_close(as_branch(right), 0, move);
+			} else {
+				leaf_append(as_leaf(left), as_leaf(right), 0,
+					    move);
+				leaf_close(as_leaf(right), 0, move);
+			}
+		} else {
+			move = (nl - nr) / 2;
+			if (level)
+				branch_prepend(as_branch(right), as_branch(left),
+					       move);
+			else
+				leaf_prepend(as_leaf(right), as_leaf(left),
+					     move);
+		}
+		FV_WRITE_ONCE(b->pivot[c + 1], node_first(right));
+		resum_pair(b, c, hi);
+		fv_branch_summary(b, &b->sum);
+		break;
+	}
+	fv_tree_walk(a, page, p);
+}
+
+/* --- the change primitives ------------------------------------------- */
+
+/**
+ * fv_tree_splice() - replace entries of a leaf.
+ * @a:		the arena, locked, in a write section, spares reserved.
+ * @p:		a valid path to the leaf.
+ * @i:		first entry replaced.
+ * @ndel:	entries replaced (at least 1).
+ * @starts:	first pages of the new entries; @starts[0] must be entry
+ *		@i's (a leaf's first page never changes here).
+ * @ents:	their contents (range 0: free space).
+ * @nnew:	new entries (1 to 3).
+ *
+ * The new entries must tile the replaced span and keep free segments
+ * apart from each other.  Summaries are brought up to date when free
+ * space is among the entries replaced or the new ones.
+ *
+ * Return: the index of the first new entry in @p->leaf (@p re-walked when
+ * the leaf had to be split).
+ */
+unsigned int fv_tree_splice(struct fv_arena *a, struct fv_path *p,
+			    unsigned int i, unsigned int ndel,
+			    const u64 *starts, const struct fv_ent *ents,
+			    unsigned int nnew)
+{
+	unsigned int j, nrem = 0, nfree = 0;
+	u64 page = starts[0], rs[4], re[4];
+	struct fv_leaf *l = p->leaf;
+
+	FV_ASSERT(ndel >= 1 && ndel <= 4 && nnew >= 1 &&
+		  l->start[i] == page);
+	for (j = i; j < i + ndel; j++) {
+		if (fv_ent_free(l, j)) {
+			rs[nrem] = l->start[j];
+			re[nrem++] = fv_ent_end(p, j);
+		}
+	}
+	for (j = 0; j < nnew; j++)
+		nfree += !ents[j].range;
+	if (nnew > ndel && p->leaf->hdr.nr + nnew - ndel > FV_LEAF_SLOTS) {
+		make_room(a, p, 0, nnew - ndel, page);
+		i = leaf_index(p->leaf, page);
+	}
+	l = p->leaf;
+	if (nnew > ndel)
+		leaf_open(l, i + ndel, nnew - ndel);
+	else if (nnew < ndel)
+		leaf_close(l, i + nnew, ndel - nnew);
+	for (j = 0; j < nnew; j++)
+		leaf_set(l, i + j, starts[j], &ents[j]);
+	if (nrem || nfree)
+		leaf_update(p, rs, re, nrem, i, nnew);
+	if (nnew < ndel && l->hdr.nr < FV_LEAF_MIN) {
+		rebalance(a, p, 0, page);
+		i = leaf_index(p->leaf, page);
+	}
+	return i;
+}
+
+/**
+ * fv_tree_absorb_next() - entry @i of @p's leaf swallows the next segment.
+ * @a:		the arena, locked, in a write section.
+ * @p:		a valid path, kept valid.
+ * @i:		the entry that grows; it keeps its contents.  Both are free
+ *		space, or both extents (then no free space changes).
+ *
+ * The next segment may be the first of the next leaf: then that leaf's
+ * first page moves.
+ *
+ * Return: the index of the grown entry in @p->leaf.
+ */
+unsigned int fv_tree_absorb_next(struct fv_arena *a, struct fv_path *p,
+				 unsigned int i)
+{
+	struct fv_leaf *l = p->leaf, *nl;
+	bool free = fv_ent_free(l, i);
+	u64 page = l->start[i], rs[2], re[2];
+	struct fv_path q;
+
+	if (i + 1u < l->hdr.nr) {
+		rs[0] = page;
+		re[0] = rs[1] = l->start[i + 1];
+		re[1] = fv_ent_end(p, i + 1);
+		leaf_close(l, i + 1, 1);
+		if (free)
+			leaf_update(p, rs, re, 2, i, 1);
+		if (l->hdr.nr < FV_LEAF_MIN) {
+			rebalance(a, p, 0, page);
+			i = leaf_index(p->leaf, page);
+		}
+		return i;
+	}
+	q = *p;
+	if (!fv_tree_next_leaf(&q)) {
+		FV_ASSERT(0);
+		return i;
+	}
+	/* A leaf that is not the root holds FV_LEAF_MIN entries or more. */
+	nl = q.leaf;
+	FV_ASSERT(nl->hdr.nr > 1);
+	rs[0] = page;
+	rs[1] = nl->start[0];
+	re[0] = re[1] = nl->start[1];
+	leaf_close(nl, 0, 1);
+	set_first(a, &q, 0, nl->start[0]);
+	if (free) {
+		/* The next leaf lost its first segment ... */
+		leaf_update(&q, &rs[1], &re[1], 1, 0, 0);
+		/* ... and ours now ends where the next one begins. */
+		p->hi[0] = nl->start[0];
+		leaf_update(p, rs, re, 1, i, 1);
+	}
+	if (nl->hdr.nr < FV_LEAF_MIN)
+		rebalance(a, &q, 0, nl->start[0]);
+	return fv_tree_walk(a, page, p);
+}
+
+/* --- whole tree --------------------------------------------------------- */
+
+/**
+ * fv_tree_init() - a tree of one free segment covering the window.
+ * @a:		the arena (base and npages set).
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int fv_tree_init(struct fv_arena *a)
+{
+	struct fv_leaf *l;
+	struct fv_ent free_ent = { 0 };
+
+	a->height = 0;
+	a->spare[0] = NULL;
+	a->spare[1] = NULL;
+	a->nspare[0] = 0;
+	a->nspare[1] = 0;
+	if (spare_add(a, FV_KIND_LEAF, false))
+		return -ENOMEM;
+	l = as_leaf(spare_take(a, FV_KIND_LEAF, 0));
+	l->hdr.nr = 1;
+	leaf_set(l, 0, a->base, &free_ent);
+	a->root = &l->hdr;
+	fv_sum_note_gap(&l->sum, a->base, a->base + a->npages);
+	return 0;
+}
+
+static void free_subtree(struct fv_arena *a, struct fv_node *n)
+{
+	unsigned int i;
+
+	if (n->level)
+		for (i = 0; i < n->nr; i++)
+			free_subtree(a, as_branch(n)->child[i]);
+	a->meta_bytes -= kind_size(n->level ? FV_KIND_BRANCH : FV_KIND_LEAF);
+	fv_rec_free(n->level ? FV_REC_BRANCH : FV_REC_LEAF, n,
+		    kind_size(n->level ? FV_KIND_BRANCH : FV_KIND_LEAF));
+}
+
+/**
+ * fv_tree_destroy() - free every node and spare.
+ * @a:		the arena; no reader may run any more.
+ */
+void fv_tree_destroy(struct fv_arena *a)
+{
+	unsigned int kind;
+	struct fv_node *n;
+
+	free_subtree(a, a->root);
+	a->root = NULL;
+	for (kind = 0; kind < 2; kind++) {
+		while ((n = a->spare[kind])) {
+			a->spare[kind] = *spare_link(n);
+			a->meta_bytes -= kind_size(kind);
+			fv_rec_free(kind == FV_KIND_LEAF ? FV_REC_LEAF :
+				    FV_REC_BRANCH, n, kind_size(kind));
+		}
+		a->nspare[kind] = 0;
+	}
+}
+
+/* --- lock-free look-up ------------------------------------------------ */
+
+/**
+ * fv_tree_lookup_lockless() - the segment holding @page, without the lock.
+ * @a:		the arena.
+ * @page:	a page of the window.
+ * @ent:	set to a copy of the segment's contents.
+ * @start:	set to its first page.
+ * @end:	set to the page after it.
+ *
+ * Context: under fv_read_lock() and a sequence read section; the result
+ * means something only if the sequence did not move.
+ *
+ * Return: 0, or -EAGAIN when the walk saw a tree in the middle of a change.
+ */
+int fv_tree_lookup_lockless(const struct fv_arena *a, u64 page,
+			    struct fv_ent *ent, u64 *start, u64 *end)
+{
+	const struct fv_node *n = FV_READ_ONCE(a->root);
+	u64 hi = a->base + a->npages;
+	unsigned int level, prev = FV_MAX_HEIGHT + 1, nr, lo, half, i, cnt;
+	const struct fv_branch *b;
+	const struct fv_leaf *l;
+
+	for (;;) {
+		if (!n)
+			return -EAGAIN;
+		level = FV_READ_ONCE(n->level);
+		if (level >= prev)
+			return -EAGAIN;
+		prev = level;
+		nr = FV_READ_ONCE(n->nr);
+		if (!level)
+			break;
+		b = (const struct fv_branch *)n;
+		if (!nr || nr > FV_BRANCH_SLOTS)
+			return -EAGAIN;
+		lo = 0;
+		cnt = nr;
+		while (cnt > 1) {
+			half = cnt / 2;
+			if (FV_READ_ONCE(b->pivot[lo + half]) <= page)
+				lo += half;
+			cnt -= half;
+		}
+		if (lo + 1u < nr)
+			hi = FV_READ_ONCE(b->pivot[lo + 1]);
+		n = FV_READ_ONCE(b->child[lo]);
+	}
+	l = (const struct fv_leaf *)n;
+	if (!nr || nr > FV_LEAF_SLOTS)
+		return -EAGAIN;
+	lo = 0;
+	i = nr;
+	while (i > 1) {
+		half = i / 2;
+		if (FV_READ_ONCE(l->start[lo + half]) <= page)
+			lo += half;
+		i -= half;
+	}
+	*start = FV_READ_ONCE(l->start[lo]);
+	*end = lo + 1u < nr ? FV_READ_ONCE(l->start[lo + 1]) : hi;
+	if (*start > page || page >= *end)
+		return -EAGAIN;
+	ent->range = FV_READ_ONCE(l->ent[lo].range);
+	ent->h.word = FV_READ_ONCE(l->ent[lo].h.word);
+	ent->more = FV_READ_ONCE(l->ent[lo].more);
+	return 0;
+}
