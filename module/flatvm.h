@@ -126,7 +126,7 @@ int fvd_pages_alloc(u64 first, u64 npages);
 struct page *fvd_page_get_or_alloc(u64 index, vm_fault_t *err);
 int fvd_pages_map(struct vm_area_struct *vma, unsigned long addr,
 		  unsigned long len);
-void fvd_pages_released(void *ctx, u64 addr, u64 len);
+void fvd_pages_released(void *ctx, u64 addr, u64 len, u64 range);
 u64 fvd_pages_total(void);
 u64 fvd_pages_of_current_user(void);
 void fvd_pages_show_users(struct seq_file *m);

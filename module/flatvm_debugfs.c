@@ -38,7 +38,7 @@ static int fvd_count_one(void *ctx, const struct fv_seg *seg)
 
 	if (!seg->used)
 		return 0;
-	ret = xa_insert(seen, seg->u.ext.range, xa_mk_value(0), GFP_KERNEL);
+	ret = xa_insert(seen, seg->range, xa_mk_value(0), GFP_KERNEL);
 	return ret == -EBUSY ? 0 : ret;
 }
 
@@ -72,15 +72,17 @@ static void fvd_show_rights(struct seq_file *m, u32 rights)
 static int fvd_show_extent(void *ctx, const struct fv_seg *seg)
 {
 	struct seq_file *m = ctx;
-	const struct fv_holder *h;
+	u64 dom_id;
+	u32 i, rights;
 
 	if (!seg->used)
 		return 0;
 	seq_printf(m, "0x%llx-0x%llx range %llu holders", fvd_seg_addr(seg),
-		   fvd_seg_end(seg), seg->u.ext.range);
-	for (h = seg->u.ext.holders; h; h = h->next) {
-		seq_printf(m, " %llu:", h->dom->id);
-		fvd_show_rights(m, h->rights);
+		   fvd_seg_end(seg), seg->range);
+	for (i = 0; i < seg->nholders; i++) {
+		fv_seg_holder(&fvd_arena, seg, i, &dom_id, &rights);
+		seq_printf(m, " %llu:", dom_id);
+		fvd_show_rights(m, rights & FV_RIGHTS_MASK);
 	}
 	seq_putc(m, '\n');
 	return 0;

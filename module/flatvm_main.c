@@ -455,7 +455,7 @@ static int fvd_ioctl_query(struct file *file, struct flatvm_query __user *uarg)
 		return ret;
 	q.ext_start = res.ext_start;
 	q.ext_len = res.ext_len;
-	q.rights = res.rights;
+	q.rights = res.rights & FV_RIGHTS_MASK;
 	q.nholders = res.nholders;
 	q.oflags = 0;
 	q.pad = 0;

@@ -227,11 +227,12 @@ struct page *fvd_page_get_or_alloc(u64 index, vm_fault_t *err)
  * @ctx:	unused.
  * @addr:	first byte of the run.
  * @len:	bytes.
+ * @range:	the range the run belonged to (unused).
  *
  * Runs under the arena lock, inside fvd_lock.  Only stored pages are
  * visited, so a huge lazy range costs what was touched.
  */
-void fvd_pages_released(void *ctx, u64 addr, u64 len)
+void fvd_pages_released(void *ctx, u64 addr, u64 len, u64 range)
 {
 	unsigned long first = addr >> PAGE_SHIFT;
 	unsigned long last = first + (len >> PAGE_SHIFT) - 1;

@@ -153,7 +153,14 @@ struct fvd_proc *fvd_proc_get(struct mm_struct *mm, struct task_struct *task,
 	proc->mm = mm;
 	proc->mn.ops = &fvd_mn_ops;
 	mutex_init(&proc->map_lock);
-	ret = mmu_notifier_register(&proc->mn, mm);
+	ret = fv_domain_init(&fvd_arena, &proc->dom,
+			     atomic64_inc_return(&fvd_next_domain_id));
+	if (!ret) {
+		ret = mmu_notifier_register(&proc->mn, mm);
+		if (ret)
+			fv_domain_release_all(&fvd_arena, &proc->dom, NULL,
+					      NULL);
+	}
 	if (ret) {
 		mutex_destroy(&proc->map_lock);
 		kfree(proc);
@@ -163,8 +170,6 @@ struct fvd_proc *fvd_proc_get(struct mm_struct *mm, struct task_struct *task,
 	proc->pid = get_task_pid(task, PIDTYPE_TGID);
 	kref_init(&proc->ref);		/* the table's */
 	kref_get(&proc->ref);		/* the caller's */
-	fv_domain_init(&fvd_arena, &proc->dom,
-		       atomic64_inc_return(&fvd_next_domain_id));
 	/* Called from our own file operations: the module is live. */
 	__module_get(THIS_MODULE);
 	hash_add_rcu(fvd_procs, &proc->hnode, (unsigned long)mm);

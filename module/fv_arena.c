@@ -808,7 +808,8 @@ static int release_span(struct fv_arena *a, struct fv_domain *d, u64 addr,
 	pos_at(a, first, &x);
 	if (x.end >= end) {
 		if (fv_ent_rights_of(pos_ent(&x), d->idx)) {
-			fe = le = pos_ent(&x);
+			fe = pos_ent(&x);
+			le = fe;
 			fstart = x.start;
 			lend = x.end;
 		}

@@ -341,7 +341,7 @@ void fv_ent_copy_holders(struct fv_ent *dst, const struct fv_ent *src,
 /* --- slots -------------------------------------------------------------- */
 
 #define FV_SLOT_CHUNK_SHIFT	9
-#define FV_SLOT_CHUNK		(1u << FV_SLOT_CHUNK_SHIFT)
+#define FV_SLOT_CHUNK		BIT(FV_SLOT_CHUNK_SHIFT)
 #define FV_SLOT_FREE		((u64)1 << 63)
 
 static u64 *slot_ptr(const struct fv_domain *d, u32 slot)

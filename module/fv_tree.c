@@ -1114,7 +1114,8 @@ unsigned int fv_tree_absorb_next(struct fv_arena *a, struct fv_path *p,
 
 	if (i + 1u < l->hdr.nr) {
 		rs[0] = page;
-		re[0] = rs[1] = l->start[i + 1];
+		re[0] = l->start[i + 1];
+		rs[1] = re[0];
 		re[1] = fv_ent_end(p, i + 1);
 		leaf_close(l, i + 1, 1);
 		if (free)
@@ -1135,7 +1136,8 @@ unsigned int fv_tree_absorb_next(struct fv_arena *a, struct fv_path *p,
 	FV_ASSERT(nl->hdr.nr > 1);
 	rs[0] = page;
 	rs[1] = nl->start[0];
-	re[0] = re[1] = nl->start[1];
+	re[0] = nl->start[1];
+	re[1] = re[0];
 	leaf_close(nl, 0, 1);
 	set_first(a, &q, 0, nl->start[0]);
 	if (free) {

@@ -25,7 +25,6 @@ struct fv_sum {
 	u32 agap[FV_ABUCKETS];
 };
 
-
 /*
  * Node geometry.  A leaf is 1 KiB: 28 entries, their first pages in one
  * array (the search reads 4 cache lines at most) and their contents in
