@@ -650,11 +650,25 @@ static int hold_walk(const struct fv_pos *x, const struct fv_domain *d,
 		     u64 end, u32 rights, const struct fv_domain *other,
 		     u64 *count)
 {
-	struct fv_pos y = *x;
-	u64 range = y.p.leaf->ent[y.i].range;
+	const struct fv_ent *e = &x->p.leaf->ent[x->i];
+	u64 range = e->range;
+	struct fv_pos y;
 	int flags = 0;
 	u32 r;
 
+	if (x->end >= end) {
+		/* One extent covers the span: the common case. */
+		*count = 1;
+		r = fv_ent_rights_of(e, d->idx);
+		if (!r)
+			return -ENOENT;
+		if (rights & ~r)
+			flags |= FV_WALK_RIGHTS;
+		if (other && fv_ent_rights_of(e, other->idx))
+			flags |= FV_WALK_EXIST;
+		return flags;
+	}
+	y = *x;
 	*count = 0;
 	for (;;) {
 		r = fv_ent_rights_of(pos_ent(&y), d->idx);
@@ -681,13 +695,24 @@ static int share_prep(struct fv_arena *a, struct fv_prep *r,
 		      const struct fv_pos *x, struct fv_domain *to, u64 first,
 		      u64 end, u64 count, bool *cut_first, bool *cut_last)
 {
-	struct fv_pos y = *x;
-	const struct fv_ent *fe = pos_ent(&y);
+	const struct fv_ent *fe = &x->p.leaf->ent[x->i];
+	struct fv_pos y;
 	int ret;
 
+	*cut_first = x->start < first;
+	if (x->end >= end) {
+		/* One extent covers the span: the common case. */
+		*cut_last = x->end > end;
+		ret = prep_cuts(a, r, fe, *cut_first, fe, *cut_last);
+		if (!ret)
+			ret = fv_slots_reserve(a, to, 1, false);
+		if (!ret && fv_ent_add_needs_set(fe))
+			ret = prep_hset(a, r, fv_ent_set_cap(fe));
+		return ret;
+	}
+	y = *x;
 	while (y.end < end)
 		pos_next(&y);
-	*cut_first = x->start < first;
 	*cut_last = y.end > end;
 	ret = prep_cuts(a, r, fe, *cut_first, pos_ent(&y), *cut_last);
 	if (!ret)

@@ -378,15 +378,25 @@ static void slots_max(struct fv_branch *b, unsigned int f)
 	sum_set_field(&b->sum, f, max);
 }
 
-/* The fields in which two summaries differ. */
+static_assert(FV_ABUCKETS % 2 == 0);
+
+/* The fields in which two summaries differ (compared two at a time). */
 static u32 sum_diff(const struct fv_sum *x, const struct fv_sum *y)
 {
 	u32 mask = x->gap != y->gap;
 	unsigned int j;
+	u64 wx, wy;
 
-	for (j = 0; j < FV_ABUCKETS; j++)
+	for (j = 0; j < FV_ABUCKETS; j += 2) {
+		memcpy(&wx, &x->agap[j], sizeof(wx));
+		memcpy(&wy, &y->agap[j], sizeof(wy));
+		if (wx == wy)
+			continue;
 		if (x->agap[j] != y->agap[j])
 			mask |= 2u << j;
+		if (x->agap[j + 1] != y->agap[j + 1])
+			mask |= 4u << j;
+	}
 	return mask;
 }
 
