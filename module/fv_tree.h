@@ -32,7 +32,7 @@ struct fv_sum {
  * child's free-space summary.  Every node also keeps its own summary.
  */
 #define FV_LEAF_SLOTS		28
-#define FV_LEAF_MIN		9
+#define FV_LEAF_MIN		13
 #define FV_BRANCH_SLOTS		16
 #define FV_BRANCH_MIN		6
 #define FV_MAX_HEIGHT		12
