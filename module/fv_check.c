@@ -195,9 +195,13 @@ static int check_node(struct fv_census *c, const struct fv_node *n,
 		return -EUCLEAN;
 	if (broken(b->pivot[0] == lo, "branch pivot\n"))
 		return -EUCLEAN;
-	for (i = nr; i < FV_BRANCH_SLOTS; i++)
-		if (broken(!b->child[i], "stale child pointer\n"))
+	for (i = nr; i < FV_BRANCH_SLOTS; i++) {
+		if (broken(!b->child[i] && !b->gap[i], "stale child slot\n"))
 			return -EUCLEAN;
+		for (k = 0; k < FV_ABUCKETS; k++)
+			if (broken(!b->agap[k][i], "stale child summary\n"))
+				return -EUCLEAN;
+	}
 	c->nbranches++;
 	for (i = 0; i < nr; i++) {
 		clo = b->pivot[i];

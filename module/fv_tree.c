@@ -360,6 +360,25 @@ static void node_resum(struct fv_node *n, u64 hi)
 /* Fields of a summary as bits of a mask. */
 #define FV_SUM_ALL	((1u << FV_SUM_FIELDS) - 1)
 
+static_assert(FV_BRANCH_SLOTS % 4 == 0);
+
+/* The largest of @n values (unused slots hold 0), four at a time. */
+static u32 max_u32(const u32 *v, unsigned int n)
+{
+	u32 m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+	unsigned int c;
+
+	for (c = 0; c < n; c += 4) {
+		m0 = v[c] > m0 ? v[c] : m0;
+		m1 = v[c + 1] > m1 ? v[c + 1] : m1;
+		m2 = v[c + 2] > m2 ? v[c + 2] : m2;
+		m3 = v[c + 3] > m3 ? v[c + 3] : m3;
+	}
+	m0 = m1 > m0 ? m1 : m0;
+	m2 = m3 > m2 ? m3 : m2;
+	return m2 > m0 ? m2 : m0;
+}
+
 /* Redo field @f of @b's own summary from its children. */
 static void slots_max(struct fv_branch *b, unsigned int f)
 {
@@ -371,14 +390,11 @@ static void slots_max(struct fv_branch *b, unsigned int f)
 			if (b->gap[c] > max)
 				max = b->gap[c];
 	} else {
-		for (c = 0; c < b->hdr.nr; c++)
-			if (b->agap[f - 1][c] > max)
-				max = b->agap[f - 1][c];
+		/* Slots past nr are kept at 0: no bound to check. */
+		max = max_u32(b->agap[f - 1], FV_BRANCH_SLOTS);
 	}
 	sum_set_field(&b->sum, f, max);
 }
-
-static_assert(FV_ABUCKETS % 2 == 0);
 
 /* The fields in which two summaries differ (compared two at a time). */
 static u32 sum_diff(const struct fv_sum *x, const struct fv_sum *y)
@@ -790,8 +806,13 @@ static void branch_close(struct fv_branch *b, unsigned int i, unsigned int k)
 		memmove(&b->agap[j][i], &b->agap[j][i + k],
 			(nr - i - k) * sizeof(b->agap[0][0]));
 	b->hdr.nr = nr - k;
-	for (j = b->hdr.nr; j < nr; j++)
+	/* Unused slots: no child, and 0 in the summaries (max_u32()). */
+	for (j = b->hdr.nr; j < nr; j++) {
 		FV_WRITE_ONCE(b->child[j], NULL);
+		b->gap[j] = 0;
+	}
+	for (j = 0; j < FV_ABUCKETS; j++)
+		memset(&b->agap[j][b->hdr.nr], 0, k * sizeof(b->agap[0][0]));
 }
 
 /* Move entries [from, from + k) of @src to the end of @dst. */
