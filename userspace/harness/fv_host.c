@@ -1,77 +1,67 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host implementation of the core's record allocation (fv_compat.h): malloc
- * with live counts and fault injection.  The kernel build uses
- * module/fv_kmem.c instead.
+ * Host implementation of the core's record allocation (fv_compat.h): two
+ * fv_slab caches, the host counterparts of module/fv_kmem.c's slab caches,
+ * created on first use.  Live counts and fault injection come from fv_slab.
  */
 #include "fv_host.h"
 
-long fv_host_fail_after = -1;
-unsigned long fv_host_failures;
-static unsigned long live_segs, live_holders;
+static struct fv_slab *seg_cache, *holder_cache;
 
-static int host_should_fail(void)
+static void *record_alloc(struct fv_slab **cache, const char *name,
+			  size_t size, bool nofail)
 {
-	if (fv_host_fail_after < 0)
-		return 0;
-	if (fv_host_fail_after == 0) {
-		fv_host_failures++;
-		return 1;
+	if (!*cache) {
+		*cache = fv_slab_create(name, size, 0);
+		if (!*cache) {
+			if (nofail)
+				abort();
+			return NULL;
+		}
 	}
-	fv_host_fail_after--;
-	return 0;
+	return fv_slab_alloc(*cache, nofail ? FV_SLAB_NOFAIL : 0);
 }
 
 struct fv_seg *fv_seg_alloc(bool nofail)
 {
-	struct fv_seg *seg;
-
-	if (!nofail && host_should_fail())
-		return NULL;
-	seg = malloc(sizeof(*seg));
-	if (!seg && nofail)
-		abort();
-	if (seg)
-		live_segs++;
-	return seg;
+	return record_alloc(&seg_cache, "flatvm_seg", sizeof(struct fv_seg),
+			    nofail);
 }
 
 void fv_seg_free(struct fv_seg *seg)
 {
-	if (!seg)
-		return;
-	live_segs--;
-	free(seg);
+	if (seg)
+		fv_slab_free(seg_cache, seg);
 }
 
 struct fv_holder *fv_holder_alloc(bool nofail)
 {
-	struct fv_holder *h;
-
-	if (!nofail && host_should_fail())
-		return NULL;
-	h = malloc(sizeof(*h));
-	if (!h && nofail)
-		abort();
-	if (h)
-		live_holders++;
-	return h;
+	return record_alloc(&holder_cache, "fv_holder",
+			    sizeof(struct fv_holder), nofail);
 }
 
 void fv_holder_free(struct fv_holder *h)
 {
-	if (!h)
-		return;
-	live_holders--;
-	free(h);
+	if (h)
+		fv_slab_free(holder_cache, h);
+}
+
+static unsigned long live_in(const struct fv_slab *cache)
+{
+	struct fv_slab_counts n;
+
+	if (!cache)
+		return 0;
+	fv_slab_counts(cache, &n);
+	return n.live;
 }
 
 unsigned long fv_host_live_segs(void)
 {
-	return live_segs;
+	return live_in(seg_cache);
 }
 
 unsigned long fv_host_live_holders(void)
 {
-	return live_holders;
+	return live_in(holder_cache);
 }
