@@ -53,11 +53,11 @@ extern unsigned long fv_slab_failures;
  * out of memory.
  */
 struct fv_slab *fv_slab_create(const char *name, size_t size, size_t align);
-/* Frees the cache and all its chunks, live objects included. */
+/* Frees the cache and its chunks (to the pool), live objects included. */
 void fv_slab_destroy(struct fv_slab *c);
 void *fv_slab_alloc(struct fv_slab *c, unsigned int flags);
 void fv_slab_free(struct fv_slab *c, void *obj);
-/* Gives the chunks back to the system when no object is live. */
+/* Gives the chunks back to the pool of free chunks when no object is live. */
 void fv_slab_shrink(struct fv_slab *c);
 void fv_slab_counts(const struct fv_slab *c, struct fv_slab_counts *out);
 size_t fv_slab_object_size(const struct fv_slab *c);
