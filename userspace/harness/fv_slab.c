@@ -283,7 +283,9 @@ void *fv_slab_alloc(struct fv_slab *c, unsigned int flags)
 		unpoison(obj, c->stride);
 		c->free = *(void **)obj;
 	} else {
-		if (c->next + c->stride > c->end && grow(c)) {
+		/* No chunk yet (NULL), or too little left in the newest. */
+		if ((!c->next || (size_t)(c->end - c->next) < c->stride) &&
+		    grow(c)) {
 			if (flags & FV_SLAB_NOFAIL)
 				out_of_memory(c->name);
 			return NULL;
