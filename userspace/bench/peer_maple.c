@@ -3,7 +3,10 @@
  * Same-job peer "maple": the whole job of the flatvm core (full.h) done with
  * the kernel's own maple tree (lib/maple_tree.c of Debian's linux-source
  * 6.1, built on the host by maple_lib.c), as a kernel developer would write
- * it on 6.1.  Pages are the tree's units.
+ * it on 6.1.  The trees' units are pages from the window's start: indexed
+ * by absolute page numbers, the unused space below the window would be a
+ * gap larger than any in it, which the gap summaries of the leftmost nodes
+ * report and every lowest-fit search has to look past.
  *
  * - The arena tree (MT_FLAGS_ALLOC_RANGE) maps every extent [first, last]
  *   to its record (struct mp_ext: range id, holder set; 24 bytes).  Free
@@ -81,8 +84,9 @@ struct mp_piece {
 struct mp {
 	struct peer_lock lock;
 	struct maple_tree mt;
-	unsigned long lo;
-	unsigned long hi;
+	unsigned long base;	/* first page of the window */
+	unsigned long lo;	/* 0 */
+	unsigned long hi;	/* pages in the window - 1 */
 	uint64_t free_pages;
 	uint64_t next_range;
 	struct fv_slab *ext_cache;
@@ -127,8 +131,9 @@ static void *mp_create(uint64_t base, uint64_t npages, uint32_t ndoms)
 	mt_init_flags(&m->mt, MT_FLAGS_ALLOC_RANGE | MT_FLAGS_LOCK_EXTERN);
 	for (i = 0; i < ndoms; i++)
 		mt_init_flags(&m->doms[i], MT_FLAGS_LOCK_EXTERN);
-	m->lo = base;
-	m->hi = base + npages - 1;
+	m->base = base;
+	m->lo = 0;
+	m->hi = npages - 1;
 	m->free_pages = npages;
 	m->ndoms = ndoms;
 	return m;
@@ -165,19 +170,20 @@ static int mp_find(struct mp *m, unsigned long n, unsigned long align,
 
 	if (align <= 1)
 		return mp_lowest(m, min, n, start);
+	/* Alignment is of absolute page numbers. */
 	if (!mp_lowest(m, min, n + align - 1, &s)) {
-		*start = ALIGN(s, align);
+		*start = ALIGN(m->base + s, align) - m->base;
 		return 0;
 	}
 	/* Exact fallback (see the top of the file). */
 	for (;;) {
 		if (mp_lowest(m, min, n, &s))
 			return -ENOSPC;
-		if (!(s & (align - 1))) {
+		if (!((m->base + s) & (align - 1))) {
 			*start = s;
 			return 0;
 		}
-		min = ALIGN(s, align);
+		min = ALIGN(m->base + s, align) - m->base;
 	}
 }
 
@@ -203,7 +209,7 @@ static int mp_alloc(void *fe, uint32_t dom, uint64_t npages, uint64_t align,
 	mp_store(&m->mt, s, s + npages - 1, ext);
 	mp_store(&m->doms[dom], s, s + npages - 1, xa_mk_value(rights));
 	m->free_pages -= npages;
-	*start = s;
+	*start = m->base + s;
 out:
 	peer_unlock(&m->lock);
 	return rc;
@@ -345,7 +351,7 @@ static int mp_release_locked(struct mp *m, uint32_t dom, unsigned long first,
 			mp_store(&m->mt, a, b, NULL);
 			m->free_pages += b - a + 1;
 			if (fn)
-				fn(ctx, a, b - a + 1);
+				fn(ctx, m->base + a, b - a + 1);
 			if (!left && !right) {
 				ph_free(&ext->hs);
 				fv_slab_free(m->ext_cache, ext);
@@ -387,7 +393,8 @@ static int mp_release(void *fe, uint32_t dom, uint64_t start, uint64_t npages,
 	int rc;
 
 	peer_lock(&m->lock);
-	rc = mp_release_locked(m, dom, start, start + npages - 1, fn, ctx);
+	rc = mp_release_locked(m, dom, start - m->base,
+			       start - m->base + npages - 1, fn, ctx);
 	peer_unlock(&m->lock);
 	return rc;
 }
@@ -430,7 +437,7 @@ static int mp_share(void *fe, uint32_t from, uint32_t to, uint64_t start,
 		    uint64_t npages, uint32_t rights)
 {
 	struct mp *m = fe;
-	unsigned long first = start, last = start + npages - 1, a, b;
+	unsigned long first = start - m->base, last = first + npages - 1, a, b;
 	struct mp_piece *p;
 	struct mp_ext *ext;
 	int left, right, rc;
@@ -504,7 +511,7 @@ static int mp_rights(void *fe, uint32_t dom, uint64_t page,
 		     struct full_lookup *res)
 {
 	struct mp *m = fe;
-	MA_STATE(mas, &m->mt, page, page);
+	MA_STATE(mas, &m->mt, page - m->base, page - m->base);
 	struct mp_ext *ext;
 	int k, rc = -ENOENT;
 
@@ -514,7 +521,7 @@ static int mp_rights(void *fe, uint32_t dom, uint64_t page,
 		k = ph_find(&ext->hs, dom);
 		if (k >= 0) {
 			res->range = ext->range;
-			res->ext_start = mas.index;
+			res->ext_start = m->base + mas.index;
 			res->ext_pages = mas.last - mas.index + 1;
 			res->nholders = ext->hs.n;
 			res->rights = ph_holders(&ext->hs)[k].rights;
