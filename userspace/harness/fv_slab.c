@@ -335,11 +335,6 @@ void fv_slab_counts(const struct fv_slab *c, struct fv_slab_counts *out)
 	*out = c->n;
 }
 
-size_t fv_slab_object_size(const struct fv_slab *c)
-{
-	return c->stride;
-}
-
 static int kmalloc_index(size_t size)
 {
 	unsigned int i;

@@ -60,7 +60,6 @@ void fv_slab_free(struct fv_slab *c, void *obj);
 /* Gives the chunks back to the pool of free chunks when no object is live. */
 void fv_slab_shrink(struct fv_slab *c);
 void fv_slab_counts(const struct fv_slab *c, struct fv_slab_counts *out);
-size_t fv_slab_object_size(const struct fv_slab *c);
 
 /* kmalloc: size classes of 8 bytes to 8 KiB, then large blocks. */
 void *fv_kmalloc(size_t size, unsigned int flags);
