@@ -30,7 +30,7 @@ STEP_TIMEOUT	?= 3600
 DEB_PACKAGES	:= build-essential libc6-dev linux-headers-amd64 \
 		   linux-image-amd64 linux-source qemu-system-x86 \
 		   busybox-static cpio sparse clang libclang-rt-14-dev afl++ \
-		   gnuplot-nox python3 xz-utils
+		   gnuplot-nox python3 xz-utils liburcu-dev linux-source-6.1
 
 CHECK_STEPS	:= host-check module-check vm-test
 CHECK_FRAGMENTS	:= kunit/kunit.mk

@@ -554,6 +554,27 @@ void fv_domain_release_all(struct fv_arena *a, struct fv_domain *d,
 
 /* --- alloc ----------------------------------------------------------------- */
 
+/*
+ * Where @npages pages aligned to 2^@shift pages go: vmalloc's policy, the
+ * lowest free segment long enough whatever its alignment (@npages + 2^@shift
+ * - 1 pages), else the lowest aligned run that fits exactly (the summaries
+ * make both one descent).  Return: whether there is room; @p, @slot: the
+ * free segment; @at: the first page.
+ */
+static bool alloc_find(const struct fv_arena *a, u64 npages,
+		       unsigned int shift, struct fv_path *p,
+		       unsigned int *slot, u64 *at)
+{
+	u64 mask = ((u64)1 << shift) - 1;
+
+	if (shift && npages + mask <= a->npages &&
+	    fv_tree_find_fit(a, npages + mask, 0, p, slot, at)) {
+		*at = (*at + mask) & ~mask;
+		return true;
+	}
+	return fv_tree_find_fit(a, npages, shift, p, slot, at);
+}
+
 /**
  * fv_alloc() - allocate a range and give it to a domain.
  * @a:		the arena.
@@ -563,7 +584,9 @@ void fv_domain_release_all(struct fv_arena *a, struct fv_domain *d,
  * @rights:	@d's rights on the range (FV_OWNER is added).
  * @addr:	set to the first byte of the range.
  *
- * Lowest fit, exact for aligned requests: one descent of the tree.
+ * Lowest fit; an aligned request takes the lowest segment sure to hold it,
+ * else the lowest exact aligned fit: never fails while one exists, and
+ * costs one descent or two.
  *
  * Return: 0, -EINVAL, -ENOSPC (no free run fits), or -ENOMEM.
  */
@@ -589,7 +612,7 @@ int fv_alloc(struct fv_arena *a, struct fv_domain *d, u64 len, u64 align,
 		return -ENOSPC;
 
 	fv_lock(&a->lock);
-	if (!fv_tree_find_fit(a, npages, shift, &p, &slot, &at)) {
+	if (!alloc_find(a, npages, shift, &p, &slot, &at)) {
 		ret = -ENOSPC;
 		goto unlock;
 	}

@@ -206,8 +206,10 @@ struct fv_seg {
  * fv_alloc()        @len a non-zero page multiple, @align 0 or a power of two
  *                   from FV_PAGE_SIZE to 1 GiB, @rights a non-zero subset of
  *                   FV_RIGHTS_MASK: else -EINVAL.  No free run fits: -ENOSPC.
- *                   Never fails while a fitting aligned free run exists; the
- *                   lowest such run is taken (lowest fit), in O(log n).
+ *                   Never fails while a fitting aligned free run exists, and
+ *                   costs O(log n): the lowest free segment of @len + @align
+ *                   - 1 bytes or more is taken (vmalloc's lowest fit), else
+ *                   the lowest run that fits aligned.
  *                   @d holds the new range whole with @rights | FV_OWNER.
  * fv_share()        @from gives @to a hold on [addr, addr + len) with @rights.
  *                   -EINVAL: bad span, bad rights (FV_OWNER included),

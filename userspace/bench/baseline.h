@@ -5,6 +5,9 @@
  * baseline manages the pages [base, base + npages) of one window, allocates
  * runs of pages at a power-of-two alignment and takes back any run of pages
  * it handed out, in whole or in part.  Single-threaded; no locking.
+ * Records and tables come from fv_slab (as every allocator's of the
+ * benchmark), which counts them: a baseline's metadata is what it holds
+ * there.
  */
 #ifndef FVBENCH_BASELINE_H
 #define FVBENCH_BASELINE_H
@@ -13,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "fv_slab.h"
+
 typedef uint64_t u64;
 typedef uint32_t u32;
 
@@ -20,13 +25,10 @@ typedef uint32_t u32;
  * struct bl_stats - what a baseline reports about its free space.
  * @free_pages:	pages not allocated.
  * @largest:	pages in the longest run of contiguous free pages.
- * @meta_peak:	the most bytes of metadata (records, tables, bitmaps) held
- *		at once since creation.
  */
 struct bl_stats {
 	u64 free_pages;
 	u64 largest;
-	u64 meta_peak;
 };
 
 /**
@@ -58,7 +60,16 @@ extern const struct bl_ops bl_buddy2_ops;
 extern const struct bl_ops bl_buddy4_ops;
 extern const struct bl_ops bl_rbtree_ops;
 
-/* Records of the baselines: running out of memory ends the benchmark. */
+/*
+ * Records of the baselines: running out of memory ends the benchmark
+ * (FV_SLAB_NOFAIL aborts).
+ */
+static inline void *bl_record(struct fv_slab *cache)
+{
+	return fv_slab_alloc(cache, FV_SLAB_NOFAIL);
+}
+
+/* Scratch memory outside the metadata (statistics). */
 static inline void *bl_xmalloc(size_t size)
 {
 	void *p = malloc(size);

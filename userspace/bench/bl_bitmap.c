@@ -30,16 +30,16 @@ static void *bitmap_create(u64 base, u64 npages)
 
 	if (npages < 4096 || npages > bl_bitmap_ops.max_pages)
 		return NULL;
-	b = calloc(1, sizeof(*b));
+	b = fv_kmalloc(sizeof(*b), FV_SLAB_ZERO);
 	if (!b)
 		return NULL;
 	b->nwords = npages / 64;
-	b->map = calloc(b->nwords, sizeof(u64));
-	b->full = calloc(b->nwords / 64, sizeof(u64));
+	b->map = fv_kmalloc(b->nwords * sizeof(u64), FV_SLAB_ZERO);
+	b->full = fv_kmalloc(b->nwords / 64 * sizeof(u64), FV_SLAB_ZERO);
 	if (!b->map || !b->full) {
-		free(b->map);
-		free(b->full);
-		free(b);
+		fv_kfree(b->map);
+		fv_kfree(b->full);
+		fv_kfree(b);
 		return NULL;
 	}
 	b->base = base;
@@ -52,9 +52,9 @@ static void bitmap_destroy(void *bl)
 {
 	struct bbm *b = bl;
 
-	free(b->map);
-	free(b->full);
-	free(b);
+	fv_kfree(b->map);
+	fv_kfree(b->full);
+	fv_kfree(b);
 }
 
 /* First free page at or after @pos, or npages. */
@@ -186,7 +186,6 @@ static void bitmap_stats(void *bl, struct bl_stats *st)
 		best = run;
 	st->free_pages = b->free_pages;
 	st->largest = best;
-	st->meta_peak = (b->nwords + b->nwords / 64) * sizeof(u64);
 }
 
 const struct bl_ops bl_bitmap_ops = {

@@ -40,14 +40,8 @@ struct buddy {
 	unsigned int hbits;
 	u64 nnodes;
 	u64 free_pages;
-	u64 meta_peak;
+	struct fv_slab *cache;
 };
-
-static u64 bd_meta(const struct buddy *b)
-{
-	return b->nnodes * sizeof(struct bnode) +
-	       ((u64)sizeof(struct bnode *) << b->hbits);
-}
 
 static struct bnode **bucket(struct buddy *b, u64 start)
 {
@@ -69,9 +63,8 @@ static void hgrow(struct buddy *b)
 	struct bnode **old = b->buckets, *n, *next, **slot;
 	u64 i, oldn = (u64)1 << b->hbits;
 
-	b->buckets = bl_xmalloc(oldn * 2 * sizeof(*b->buckets));
-	for (i = 0; i < oldn * 2; i++)
-		b->buckets[i] = NULL;
+	b->buckets = fv_kmalloc(oldn * 2 * sizeof(*b->buckets),
+				FV_SLAB_NOFAIL | FV_SLAB_ZERO);
 	b->hbits++;
 	for (i = 0; i < oldn; i++) {
 		for (n = old[i]; n; n = next) {
@@ -81,7 +74,7 @@ static void hgrow(struct buddy *b)
 			*slot = n;
 		}
 	}
-	free(old);
+	fv_kfree(old);
 }
 
 /* Makes [start, start + 2^(lg*order)) a free block; no merging. */
@@ -91,7 +84,7 @@ static void push_block(struct buddy *b, u64 start, u32 order)
 
 	if (b->nnodes >= ((u64)1 << b->hbits))
 		hgrow(b);
-	n = bl_xmalloc(sizeof(*n));
+	n = bl_record(b->cache);
 	n->start = start;
 	n->order = order;
 	n->prev = NULL;
@@ -104,8 +97,6 @@ static void push_block(struct buddy *b, u64 start, u32 order)
 	n->hnext = *slot;
 	*slot = n;
 	b->nnodes++;
-	if (bd_meta(b) > b->meta_peak)
-		b->meta_peak = bd_meta(b);
 }
 
 static void drop_block(struct buddy *b, struct bnode *n)
@@ -124,7 +115,7 @@ static void drop_block(struct buddy *b, struct bnode *n)
 	if (!b->lists[n->order])
 		b->nonempty &= ~((u64)1 << n->order);
 	b->nnodes--;
-	free(n);
+	fv_slab_free(b->cache, n);
 }
 
 /* Frees the block at @start of @order, merging while all siblings are free. */
@@ -168,19 +159,23 @@ static unsigned int floor_log2(u64 x)
 
 static void *buddy_create(u64 base, u64 npages, unsigned int lg)
 {
-	struct buddy *b = calloc(1, sizeof(*b));
+	struct buddy *b = fv_kmalloc(sizeof(*b), FV_SLAB_ZERO);
 	u64 size, s;
 
 	if (!b)
 		return NULL;
+	b->cache = fv_slab_create("buddy_node", sizeof(struct bnode), 0);
 	b->lg = lg;
 	b->base = base;
 	b->npages = npages;
 	b->top = floor_log2(npages) / lg;
 	b->hbits = 10;
-	b->buckets = calloc((u64)1 << b->hbits, sizeof(*b->buckets));
-	if (!b->buckets) {
-		free(b);
+	b->buckets = fv_kmalloc(sizeof(*b->buckets) << b->hbits,
+				FV_SLAB_ZERO);
+	if (!b->cache || !b->buckets) {
+		fv_slab_destroy(b->cache);
+		fv_kfree(b->buckets);
+		fv_kfree(b);
 		return NULL;
 	}
 	size = (u64)1 << (lg * b->top);
@@ -203,17 +198,11 @@ static void *buddy4_create(u64 base, u64 npages)
 static void buddy_destroy(void *bl)
 {
 	struct buddy *b = bl;
-	struct bnode *n, *next;
-	unsigned int k;
 
-	for (k = 0; k < MAX_ORDERS; k++) {
-		for (n = b->lists[k]; n; n = next) {
-			next = n->next;
-			free(n);
-		}
-	}
-	free(b->buckets);
-	free(b);
+	/* The cache holds every block. */
+	fv_slab_destroy(b->cache);
+	fv_kfree(b->buckets);
+	fv_kfree(b);
 }
 
 /* Frees the run [start, start + npages) (offsets) as aligned blocks. */
@@ -331,7 +320,6 @@ static void buddy_stats(void *bl, struct bl_stats *st)
 	free(v);
 	st->free_pages = b->free_pages;
 	st->largest = best;
-	st->meta_peak = b->meta_peak;
 }
 
 const struct bl_ops bl_buddy2_ops = {

@@ -20,19 +20,15 @@ struct lnode {
 struct blist {
 	struct lnode *head;
 	u64 free_pages;
-	u64 nnodes;
-	u64 meta_peak;
+	struct fv_slab *cache;
 };
 
 static struct lnode *lnode_new(struct blist *l, u64 start, u64 npages)
 {
-	struct lnode *n = bl_xmalloc(sizeof(*n));
+	struct lnode *n = bl_record(l->cache);
 
 	n->start = start;
 	n->npages = npages;
-	l->nnodes++;
-	if (l->nnodes * sizeof(*n) > l->meta_peak)
-		l->meta_peak = l->nnodes * sizeof(*n);
 	return n;
 }
 
@@ -44,16 +40,20 @@ static void lnode_unlink(struct blist *l, struct lnode *n)
 		l->head = n->next;
 	if (n->next)
 		n->next->prev = n->prev;
-	l->nnodes--;
-	free(n);
+	fv_slab_free(l->cache, n);
 }
 
 static void *list_create(u64 base, u64 npages)
 {
-	struct blist *l = calloc(1, sizeof(*l));
+	struct blist *l = fv_kmalloc(sizeof(*l), FV_SLAB_ZERO);
 
 	if (!l)
 		return NULL;
+	l->cache = fv_slab_create("list_node", sizeof(struct lnode), 0);
+	if (!l->cache) {
+		fv_kfree(l);
+		return NULL;
+	}
 	l->head = lnode_new(l, base, npages);
 	l->head->prev = NULL;
 	l->head->next = NULL;
@@ -64,13 +64,10 @@ static void *list_create(u64 base, u64 npages)
 static void list_destroy(void *bl)
 {
 	struct blist *l = bl;
-	struct lnode *n, *next;
 
-	for (n = l->head; n; n = next) {
-		next = n->next;
-		free(n);
-	}
-	free(l);
+	/* The cache holds every node. */
+	fv_slab_destroy(l->cache);
+	fv_kfree(l);
 }
 
 static int list_alloc(void *bl, u64 npages, u64 align, u64 *start)
@@ -153,7 +150,6 @@ static void list_stats(void *bl, struct bl_stats *st)
 	for (n = l->head; n; n = n->next)
 		if (n->npages > st->largest)
 			st->largest = n->npages;
-	st->meta_peak = l->meta_peak;
 }
 
 const struct bl_ops bl_list_ops = {

@@ -30,8 +30,7 @@ struct rnode {
 struct brb {
 	struct rnode *root;
 	u64 free_pages;
-	u64 nnodes;
-	u64 meta_peak;
+	struct fv_slab *cache;
 };
 
 static u64 sub_max(const struct rnode *n)
@@ -278,58 +277,41 @@ static void rb_erase(struct brb *t, struct rnode *z)
 	}
 	if (black)
 		erase_fixup(t, x, parent);
-	t->nnodes--;
-	free(z);
+	fv_slab_free(t->cache, z);
 }
 
 static struct rnode *rnode_new(struct brb *t, u64 start, u64 npages)
 {
-	struct rnode *n = bl_xmalloc(sizeof(*n));
+	struct rnode *n = bl_record(t->cache);
 
 	n->start = start;
 	n->npages = npages;
-	t->nnodes++;
-	if (t->nnodes * sizeof(*n) > t->meta_peak)
-		t->meta_peak = t->nnodes * sizeof(*n);
 	return n;
 }
 
 static void *rbtree_create(u64 base, u64 npages)
 {
-	struct brb *t = calloc(1, sizeof(*t));
+	struct brb *t = fv_kmalloc(sizeof(*t), FV_SLAB_ZERO);
 
 	if (!t)
 		return NULL;
+	t->cache = fv_slab_create("rbtree_node", sizeof(struct rnode), 0);
+	if (!t->cache) {
+		fv_kfree(t);
+		return NULL;
+	}
 	rb_link(t, rnode_new(t, base, npages), NULL, 0);
 	t->free_pages = npages;
 	return t;
-}
-
-static void free_subtree(struct rnode *n)
-{
-	struct rnode *next;
-
-	/* Iterative: flatten the left spine into the right one as we go. */
-	while (n) {
-		if (n->left) {
-			next = n->left;
-			n->left = next->right;
-			next->right = n;
-			n = next;
-			continue;
-		}
-		next = n->right;
-		free(n);
-		n = next;
-	}
 }
 
 static void rbtree_destroy(void *bl)
 {
 	struct brb *t = bl;
 
-	free_subtree(t->root);
-	free(t);
+	/* The cache holds every node. */
+	fv_slab_destroy(t->cache);
+	fv_kfree(t);
 }
 
 /* Lowest extent of at least @len pages (no alignment), or NULL. */
@@ -462,7 +444,6 @@ static void rbtree_stats(void *bl, struct bl_stats *st)
 
 	st->free_pages = t->free_pages;
 	st->largest = sub_max(t->root);
-	st->meta_peak = t->meta_peak;
 }
 
 const struct bl_ops bl_rbtree_ops = {

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * fvbench: replays one trace against the flatvm core and the baselines and
- * reports, per allocator, ns/op by kind (median over repetitions),
- * failed allocations, peak metadata per live range and fragmentation; ends
- * with the one-line summary of the workload.  With --smoke it replays once
- * per allocator under shadow checks and reports pass/fail instead.
+ * fvbench: replays one trace against the full engines (the flatvm core and
+ * its same-job peers maple and kva) and the search-alone baselines, and
+ * reports, per allocator, ns/op by kind (median over repetitions), failed
+ * allocations, peak metadata per live range and fragmentation; ends with
+ * the two summary lines of the workload (`bench`: a+f+p against the best
+ * baseline; `bench-full`: every operation against the best peer).  With
+ * --smoke it replays once per allocator under checks, compares the full
+ * engines operation by operation, and reports pass/fail instead.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -17,15 +20,26 @@
 /* Fragmentation samples in a measuring run (plus one at the end). */
 #define SAMPLES		128
 
-static const struct alloc_desc allocs[] = {
-	{ "flatvm", NULL },
-	{ "list", &bl_list_ops },
-	{ "bitmap", &bl_bitmap_ops },
-	{ "buddy2", &bl_buddy2_ops },
-	{ "buddy4", &bl_buddy4_ops },
-	{ "rbtree", &bl_rbtree_ops },
+enum { FLATVM, MAPLE, KVA, LIST, BITMAP, BUDDY2, BUDDY4, RBTREE, NALLOCS };
+
+static const struct alloc_desc allocs[NALLOCS] = {
+	[FLATVM] = { "flatvm", &full_flatvm_ops, NULL },
+	[MAPLE] = { "maple", &full_maple_ops, NULL },
+	[KVA] = { "kva", &full_kva_ops, NULL },
+	[LIST] = { "list", NULL, &bl_list_ops },
+	[BITMAP] = { "bitmap", NULL, &bl_bitmap_ops },
+	[BUDDY2] = { "buddy2", NULL, &bl_buddy2_ops },
+	[BUDDY4] = { "buddy4", NULL, &bl_buddy4_ops },
+	[RBTREE] = { "rbtree", NULL, &bl_rbtree_ops },
 };
-#define NALLOCS	(sizeof(allocs) / sizeof(allocs[0]))
+
+/*
+ * Does the flatvm core place ranges at the lowest fit, as maple, kva and the
+ * rbtree baseline do?  Then the smoke run also checks its addresses against
+ * theirs.  Today's core is a TLSF good fit: 0.  Set to 1 (or run with
+ * FVBENCH_FLATVM_LOWEST_FIT=1 in the environment) for a lowest-fit core.
+ */
+#define FLATVM_LOWEST_FIT	1
 
 struct opts {
 	const char *trace;
@@ -48,6 +62,7 @@ struct result {
 	int reps;
 	double ns[OP_NKINDS];		/* medians */
 	double ns_afp;			/* median of the a+f+p mean */
+	double ns_all;			/* median of the mean over every op */
 };
 
 static void usage(void)
@@ -65,7 +80,8 @@ static void usage(void)
 		"  --md FILE       append the Markdown section to FILE\n"
 		"  --csv FILE      append CSV rows to FILE\n"
 		"  --summary FILE  append the summary line to FILE\n"
-		"  --smoke         check every allocator (shadow map, fv_check)\n");
+		"  --smoke         check every allocator (shadow map, checkers,\n"
+		"                  full engines compared op by op)\n");
 	exit(2);
 }
 
@@ -174,13 +190,25 @@ static double afp_ns(const struct run_result *r, double npt)
 		 : 0;
 }
 
+static double all_ns(const struct run_result *r, double npt)
+{
+	u64 n = 0, ticks = 0;
+	int k;
+
+	for (k = 0; k < OP_NKINDS; k++) {
+		n += r->count[k];
+		ticks += r->ticks[k];
+	}
+	return n ? ticks * npt / n : 0;
+}
+
 static void bench_one(const struct trace *t, const struct alloc_desc *ad,
 		      const struct opts *o, const struct run_cfg *base_cfg,
 		      struct result *out)
 {
 	struct run_cfg cfg = *base_cfg;
 	struct run_result r;
-	double per[OP_NKINDS][MAX_REPS], afp[MAX_REPS], used, npt;
+	double per[OP_NKINDS][MAX_REPS], afp[MAX_REPS], all[MAX_REPS], used, npt;
 	int k, n = 0;
 
 	npt = replay_ns_per_tick();
@@ -206,6 +234,7 @@ static void bench_one(const struct trace *t, const struct alloc_desc *ad,
 		for (k = 0; k < OP_NKINDS; k++)
 			per[k][n] = r.count[k] ? r.ticks[k] * npt / r.count[k] : 0;
 		afp[n] = afp_ns(&r, npt);
+		all[n] = all_ns(&r, npt);
 		n++;
 		if (n == o->reps || used + r.seconds > o->budget)
 			break;
@@ -217,6 +246,7 @@ static void bench_one(const struct trace *t, const struct alloc_desc *ad,
 	for (k = 0; k < OP_NKINDS; k++)
 		out->ns[k] = median(per[k], n);
 	out->ns_afp = median(afp, n);
+	out->ns_all = median(all, n);
 }
 
 static void print_cell_ns(FILE *f, const struct result *r, int kind)
@@ -225,6 +255,11 @@ static void print_cell_ns(FILE *f, const struct result *r, int kind)
 		fprintf(f, " - |");
 	else
 		fprintf(f, " %.1f |", r->ns[kind]);
+}
+
+static double meta_per_live(const struct result *r)
+{
+	return r->m.peak_live ? (double)r->m.peak_meta / r->m.peak_live : 0.0;
 }
 
 static void write_md(FILE *f, const char *name, const struct opts *o,
@@ -244,35 +279,38 @@ static void write_md(FILE *f, const char *name, const struct opts *o,
 	fprintf(f, "), %u processes, window 2^%d pages (%.0f GiB).\n\n",
 		t->nprocs, 63 - __builtin_clzll(cfg->npages),
 		(double)cfg->npages / (1 << 18));
-	fprintf(f, "| allocator | **ns/op a+f+p** | a | f | p | s | d | q | "
-		"reps | failed allocs | peak live | peak meta B/live range | "
-		"frag min | frag end | notes |\n");
-	fprintf(f, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-		"---:|---:|---:|---|\n");
+	fprintf(f, "| allocator | kind | **ns/op a+f+p** | **ns/op all** | a | f "
+		"| p | s | d | q | reps | failed allocs | peak live | "
+		"peak meta B/live range | frag min | frag end | notes |\n");
+	fprintf(f, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+		"---:|---:|---:|---:|---|\n");
 	for (i = 0; i < NALLOCS; i++) {
 		if (!ran[i])
 			continue;
 		r = &res[i];
-		fprintf(f, "| %s |", allocs[i].name);
+		fprintf(f, "| %s | %s |", allocs[i].name,
+			allocs[i].full ? "full engine" : "search alone");
 		if (r->status != RUN_DONE) {
 			fprintf(f, " - | - | - | - | - | - | - | - | - | - | - "
-				"| - | - | %s: %s |\n",
+				"| - | - | - | %s: %s |\n",
 				r->status == RUN_TIMEOUT ? "not run to the end" :
 				r->status == RUN_UNSUPPORTED ? "skipped" :
 				"BROKEN", r->why);
 			continue;
 		}
 		fprintf(f, " **%.1f** |", r->ns_afp);
+		if (allocs[i].full)
+			fprintf(f, " **%.1f** |", r->ns_all);
+		else
+			fprintf(f, " - |");
 		for (k = 0; k < OP_NKINDS; k++)
 			print_cell_ns(f, r, k);
 		fprintf(f, " %d | %llu | %llu | %.1f | %.4f | %.4f |", r->reps,
 			(unsigned long long)r->m.failed_allocs,
-			(unsigned long long)r->m.peak_live,
-			r->m.peak_live ? (double)r->m.peak_meta / r->m.peak_live
-				       : 0.0,
+			(unsigned long long)r->m.peak_live, meta_per_live(r),
 			r->m.frag_min, r->m.frag_end);
-		if (!allocs[i].bl)
-			fprintf(f, " full engine; peak %.1f B/segment;",
+		if (r->m.meta_per_seg > 0)
+			fprintf(f, " peak %.1f B of records/segment;",
 				r->m.meta_per_seg);
 		if (r->m.errors)
 			fprintf(f, " %llu calls failed unexpectedly;",
@@ -282,38 +320,57 @@ static void write_md(FILE *f, const char *name, const struct opts *o,
 	fprintf(f, "\nns/op: time inside allocator calls per trace operation, "
 		"mean over the run, median over the repetitions (the first is the "
 		"measuring run, whose sampling between operations is not timed). "
-		"**ns/op a+f+p** (the headline) covers allocation and release "
-		"(`a`, `f`, `p`), which every allocator does; `s`, `d`, `q` are "
-		"flatvm's full-engine operations (sharing, dropping, rights "
-		"look-up), no-ops for the baselines (free-space indexes only). "
-		"Peak meta: most metadata bytes at once / most live ranges at "
-		"once. frag: largest free extent / free pages (min over %d "
-		"samples, and at the end). Instructions/op: no hardware counters "
-		"on this machine (perf_event_open fails); see `make bench-profile` "
-		"for a callgrind profile.\n\n", SAMPLES);
+		"**ns/op a+f+p** covers allocation and release (`a`, `f`, `p`), "
+		"which every allocator does; **ns/op all** covers every operation "
+		"of the trace (`a f p s d q`), which only the full engines do "
+		"(flatvm and its same-job peers maple and kva: holders, sharing, "
+		"rights look-ups); the search-alone baselines treat `s`, `d`, `q` "
+		"as no-ops. Peak meta: most bytes the allocator held at once in "
+		"the common record allocator (fv_slab: records, tables, its own "
+		"structure) / most live ranges at once. frag: largest free extent "
+		"/ free pages (min over %d samples, and at the end). "
+		"Instructions/op: no hardware counters on this machine "
+		"(perf_event_open fails); see `make bench-profile` for a "
+		"callgrind profile.\n\n", SAMPLES);
 }
 
+static int done(const struct result *res, const int *ran, int i)
+{
+	return ran[i] && res[i].status == RUN_DONE;
+}
+
+/* The fastest search-alone baseline (a+f+p), or -1. */
 static int best_baseline(const struct result *res, const int *ran)
 {
-	unsigned int i;
-	int best = -1;
+	int i, best = -1;
 
-	for (i = 1; i < NALLOCS; i++)
-		if (ran[i] && res[i].status == RUN_DONE &&
+	for (i = 0; i < NALLOCS; i++)
+		if (allocs[i].bl && done(res, ran, i) &&
 		    (best < 0 || res[i].ns_afp < res[best].ns_afp))
-			best = (int)i;
+			best = i;
+	return best;
+}
+
+/* The fastest same-job peer (every operation), or -1. */
+static int best_peer(const struct result *res, const int *ran)
+{
+	int i, best = -1;
+
+	for (i = 0; i < NALLOCS; i++)
+		if (allocs[i].full && i != FLATVM && done(res, ran, i) &&
+		    (best < 0 || res[i].ns_all < res[best].ns_all))
+			best = i;
 	return best;
 }
 
 static void summary_line(FILE *f, const char *name, const struct result *res,
 			 const int *ran)
 {
-	int b = best_baseline(res, ran);
-	const struct result *fv = &res[0], *rb = &res[NALLOCS - 1];
+	int b = best_baseline(res, ran), fv = done(res, ran, FLATVM);
 
 	fprintf(f, "bench %s: flatvm ", name);
-	if (ran[0] && fv->status == RUN_DONE)
-		fprintf(f, "%.1f ns/op", fv->ns_afp);
+	if (fv)
+		fprintf(f, "%.1f ns/op", res[FLATVM].ns_afp);
 	else
 		fprintf(f, "n/a ns/op");
 	if (b >= 0)
@@ -321,20 +378,50 @@ static void summary_line(FILE *f, const char *name, const struct result *res,
 			res[b].ns_afp);
 	else
 		fprintf(f, ", best baseline none n/a ns/op");
-	if (b >= 0 && ran[0] && fv->status == RUN_DONE && fv->ns_afp > 0)
-		fprintf(f, ", speedup %.2fx", res[b].ns_afp / fv->ns_afp);
+	if (b >= 0 && fv && res[FLATVM].ns_afp > 0)
+		fprintf(f, ", speedup %.2fx", res[b].ns_afp / res[FLATVM].ns_afp);
 	else
 		fprintf(f, ", speedup n/a");
 	fprintf(f, ", frag flatvm ");
-	if (ran[0] && fv->status == RUN_DONE)
-		fprintf(f, "%.4f", fv->m.frag_end);
+	if (fv)
+		fprintf(f, "%.4f", res[FLATVM].m.frag_end);
 	else
 		fprintf(f, "n/a");
 	fprintf(f, " rbtree ");
-	if (ran[NALLOCS - 1] && rb->status == RUN_DONE)
-		fprintf(f, "%.4f\n", rb->m.frag_end);
+	if (done(res, ran, RBTREE))
+		fprintf(f, "%.4f\n", res[RBTREE].m.frag_end);
 	else
 		fprintf(f, "n/a\n");
+}
+
+static void full_summary_line(FILE *f, const char *name,
+			      const struct result *res, const int *ran)
+{
+	int p = best_peer(res, ran), fv = done(res, ran, FLATVM);
+
+	fprintf(f, "bench-full %s: flatvm ", name);
+	if (fv)
+		fprintf(f, "%.1f ns/op", res[FLATVM].ns_all);
+	else
+		fprintf(f, "n/a ns/op");
+	if (p >= 0)
+		fprintf(f, ", best peer %s %.1f ns/op", allocs[p].name,
+			res[p].ns_all);
+	else
+		fprintf(f, ", best peer none n/a ns/op");
+	if (p >= 0 && fv && res[FLATVM].ns_all > 0)
+		fprintf(f, ", speedup %.2fx", res[p].ns_all / res[FLATVM].ns_all);
+	else
+		fprintf(f, ", speedup n/a");
+	fprintf(f, ", bytes/range flatvm ");
+	if (fv)
+		fprintf(f, "%.1f", meta_per_live(&res[FLATVM]));
+	else
+		fprintf(f, "n/a");
+	if (p >= 0)
+		fprintf(f, " %s %.1f\n", allocs[p].name, meta_per_live(&res[p]));
+	else
+		fprintf(f, " none n/a\n");
 }
 
 static void write_csv(FILE *f, const char *name, const struct result *res,
@@ -344,27 +431,110 @@ static void write_csv(FILE *f, const char *name, const struct result *res,
 	int k;
 
 	for (i = 0; i < NALLOCS; i++) {
-		if (!ran[i] || res[i].status != RUN_DONE)
+		if (!done(res, ran, (int)i))
 			continue;
 		fprintf(f, "%s,%llu,%s,%.2f", name,
 			(unsigned long long)res[i].m.peak_live, allocs[i].name,
 			res[i].ns_afp);
 		for (k = 0; k < OP_NKINDS; k++)
 			fprintf(f, ",%.2f", res[i].m.count[k] ? res[i].ns[k] : 0);
-		fprintf(f, ",%.4f,%.4f,%llu\n", res[i].m.frag_min,
+		fprintf(f, ",%.4f,%.4f,%llu,", res[i].m.frag_min,
 			res[i].m.frag_end,
 			(unsigned long long)res[i].m.failed_allocs);
+		if (allocs[i].full)
+			fprintf(f, "%.2f", res[i].ns_all);
+		fprintf(f, ",%.1f,%s\n", meta_per_live(&res[i]),
+			allocs[i].full ? "full" : "search");
 	}
+}
+
+/* ---- smoke ---- */
+
+static int flatvm_lowest_fit(void)
+{
+	const char *v = getenv("FVBENCH_FLATVM_LOWEST_FIT");
+
+	return v && *v ? atoi(v) != 0 : FLATVM_LOWEST_FIT;
+}
+
+/*
+ * Full engines @a and @b answered alike on every line?  @placed: they place
+ * ranges alike, so every allocation must have the same outcome and address,
+ * and every answer must agree, absolute extent bounds included.  Otherwise
+ * an allocation one engine refused and the other did not makes that range
+ * diverge (its later lines are left out), and a page one engine gave to
+ * another range since may be held there: only the answers about the range
+ * named are compared.  Returns the first line that differs, or -1;
+ * *@nq: `q` lines compared; *@nskip: lines left out.
+ */
+static long logs_differ(const struct trace *t, const struct op_log *a,
+			const struct op_log *b, int placed, u64 *nq,
+			u64 *nskip)
+{
+	const struct op_log *x, *y;
+	uint8_t *diverged;
+	long bad = -1;
+	u64 i;
+
+	diverged = calloc(t->nids, 1);
+	if (!diverged) {
+		fprintf(stderr, "fvbench: out of memory\n");
+		exit(2);
+	}
+	*nq = 0;
+	*nskip = 0;
+	for (i = 0; i < t->nops && bad < 0; i++) {
+		x = &a[i];
+		y = &b[i];
+		if (!placed && (diverged[t->ops[i].id] ||
+				(t->ops[i].kind == OP_A && x->done != y->done))) {
+			diverged[t->ops[i].id] = 1;
+			(*nskip)++;
+			continue;
+		}
+		if (x->done != y->done || x->freed != y->freed ||
+		    (placed && x->start != y->start))
+			bad = (long)i;
+		if (t->ops[i].kind != OP_Q || !x->done)
+			continue;
+		(*nq)++;
+		if (placed ? x->q_held != y->q_held :
+			     (x->q_held == 1) != (y->q_held == 1))
+			bad = (long)i;
+		if ((placed ? x->q_held : x->q_held == 1) &&
+		    (x->q_id != y->q_id || x->q_rights != y->q_rights ||
+		     x->q_nholders != y->q_nholders || x->q_len != y->q_len ||
+		     x->q_off != y->q_off || (placed && x->q_abs != y->q_abs)))
+			bad = (long)i;
+	}
+	free(diverged);
+	return bad;
+}
+
+/* Reports one comparison as a smoke case; returns 1 when it failed. */
+static int smoke_case(const char *name, const char *what, int ok,
+		      const char *fmt, long a, long b)
+{
+	char detail[160];
+
+	snprintf(detail, sizeof(detail), fmt, a, b);
+	printf("smoke %s %s: %s (%s)\n", name, what, ok ? "ok" : "FAIL", detail);
+	return !ok;
 }
 
 /* Smoke: one checked replay per allocator; returns the failures. */
 static int smoke(const struct trace *t, const char *name, const struct opts *o,
 		 const struct run_cfg *base_cfg)
 {
+	static const int peers[] = { MAPLE, KVA };
 	struct run_cfg cfg = *base_cfg;
 	struct run_result r[NALLOCS];
-	int failed = 0, ok;
-	unsigned int i;
+	struct op_log *logs[NALLOCS] = { 0 };
+	int failed = 0, ok, placed, ran[NALLOCS] = { 0 };
+	unsigned int i, j;
+	char what[64], fmt[128];
+	long diff;
+	u64 nq, nskip;
 
 	cfg.measure = 1;
 	cfg.smoke = 1;
@@ -372,26 +542,33 @@ static int smoke(const struct trace *t, const char *name, const struct opts *o,
 	for (i = 0; i < NALLOCS; i++) {
 		if (!selected(o, allocs[i].name))
 			continue;
+		cfg.log = NULL;
+		if (allocs[i].full) {
+			logs[i] = calloc(t->nops, sizeof(*logs[i]));
+			if (!logs[i]) {
+				fprintf(stderr, "fvbench: out of memory\n");
+				exit(2);
+			}
+			cfg.log = logs[i];
+		}
 		replay(t, &allocs[i], &cfg, &r[i]);
+		ran[i] = r[i].status == RUN_DONE;
 		ok = r[i].status == RUN_DONE && !r[i].errors &&
 		     !r[i].bad_lookups;
 		if (r[i].bad_lookups)
 			snprintf(r[i].why, sizeof(r[i].why), "%llu look-ups "
 				 "disagree with the trace (new range, rights)",
 				 (unsigned long long)r[i].bad_lookups);
-		/*
-		 * list, bitmap and flatvm: the lowest aligned fit, so the
-		 * same places (flatvm, run first, is compared below).
-		 */
-		if (ok && i == 2 && selected(o, "list") &&
-		    r[i].addr_hash != r[1].addr_hash) {
+		/* list, bitmap: the lowest aligned fit, so the same places. */
+		if (ok && i == BITMAP && ran[LIST] &&
+		    r[i].addr_hash != r[LIST].addr_hash) {
 			ok = 0;
 			snprintf(r[i].why, sizeof(r[i].why),
 				 "placement differs from list (both lowest fit)");
 		}
 		/* rbtree too, when no request is aligned. */
-		if (ok && i == NALLOCS - 1 && t->max_align == 1 &&
-		    selected(o, "list") && r[i].addr_hash != r[1].addr_hash) {
+		if (ok && i == RBTREE && t->max_align == 1 && ran[LIST] &&
+		    r[i].addr_hash != r[LIST].addr_hash) {
 			ok = 0;
 			snprintf(r[i].why, sizeof(r[i].why),
 				 "placement differs from list (both lowest fit)");
@@ -413,13 +590,59 @@ static int smoke(const struct trace *t, const char *name, const struct opts *o,
 		       (unsigned long long)r[i].peak_live, r[i].frag_end);
 		failed += !ok;
 	}
-	if (selected(o, "flatvm") && selected(o, "list") &&
-	    r[0].status == RUN_DONE && r[1].status == RUN_DONE &&
-	    r[0].addr_hash != r[1].addr_hash) {
-		printf("smoke %s flatvm: FAIL: placement differs from list "
-		       "(both lowest fit)\n", name);
-		failed++;
+	/*
+	 * Peers (and flatvm when it is lowest fit) place every range where
+	 * the rbtree baseline does: the same lowest fit, the same aligned
+	 * policy (size + align - 1, then the exact fallback) -- as long as the
+	 * same pages had gone back to the pool at every allocation.  A
+	 * baseline frees what the owner releases at once, even pages a sharer
+	 * still holds; where a trace allocates while a sharer outlives the
+	 * owner's release, the free space differs and so may the placement:
+	 * no comparison then (the peers are still compared with each other).
+	 */
+	for (i = 0; i < NALLOCS; i++) {
+		if (!allocs[i].full || !ran[i] || !ran[RBTREE] ||
+		    (i == FLATVM && !flatvm_lowest_fit()))
+			continue;
+		snprintf(what, sizeof(what), "placement-%s-rbtree",
+			 allocs[i].name);
+		if (r[RBTREE].allocs_outlived) {
+			printf("smoke %s %s: skipped (%llu allocations while "
+			       "sharers outlive the owner's release)\n", name,
+			       what,
+			       (unsigned long long)r[RBTREE].allocs_outlived);
+			continue;
+		}
+		failed += smoke_case(name, what,
+				     r[i].addr_hash == r[RBTREE].addr_hash,
+				     "%ld allocations, %ld failed",
+				     (long)r[i].count[OP_A],
+				     (long)r[i].failed_allocs);
 	}
+	/* The full engines answer alike, operation by operation. */
+	for (i = 0; i < NALLOCS; i++) {
+		for (j = 0; j < sizeof(peers) / sizeof(peers[0]); j++) {
+			if (!allocs[i].full || (int)i >= peers[j] ||
+			    !ran[i] || !ran[peers[j]])
+				continue;
+			placed = i != FLATVM || flatvm_lowest_fit();
+			diff = logs_differ(t, logs[i], logs[peers[j]], placed,
+					   &nq, &nskip);
+			snprintf(what, sizeof(what), "agree-%s-%s",
+				 allocs[i].name, allocs[peers[j]].name);
+			snprintf(fmt, sizeof(fmt), "%s%s", diff < 0 ?
+				 "%ld ops, %ld look-ups" :
+				 "first difference at line %ld of %ld",
+				 nskip ? ", ranges whose allocation went "
+					 "otherwise left out" : "");
+			failed += smoke_case(name, what, diff < 0, fmt,
+					     diff < 0 ? (long)(t->nops - nskip)
+						      : diff + 1,
+					     diff < 0 ? (long)nq : (long)t->nops);
+		}
+	}
+	for (i = 0; i < NALLOCS; i++)
+		free(logs[i]);
 	return failed;
 }
 
@@ -489,10 +712,12 @@ int main(int argc, char **argv)
 		f = fopen(o.summary, "a");
 		if (f) {
 			summary_line(f, name, res, ran);
+			full_summary_line(f, name, res, ran);
 			fclose(f);
 		}
 	}
 	summary_line(stdout, name, res, ran);
+	full_summary_line(stdout, name, res, ran);
 	trace_free(&t);
 	return 0;
 }

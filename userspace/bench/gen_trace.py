@@ -17,6 +17,13 @@ FORMAT.md, see README-section.md).
       requests a little larger than any hole, aligned requests (64 KiB,
       2 MiB, 1 GiB) and cuts out of the middle of ranges, with sharing.
 
+  gen_trace.py holders [--ops N] [--procs N] [--live N] [--seed N]
+      Holder churn, for the smoke run's checks of the full engines: ranges
+      shared read-only or read-write with several processes, cut by their
+      owner while shared (the pages others hold stay allocated), released
+      whole by the owner before or after the sharers drop them, shared again
+      in pieces after a cut, and looked up by any process at any page.
+
 Aligned requests use the benchmark's one extension of FORMAT.md: an optional
 fifth field of `a`, the alignment in bytes (`a ID BYTES PROC ALIGN`).
 """
@@ -182,6 +189,55 @@ def adversarial(args, w):
             adv.alloc(rnd.randint(1, 8), 1 << 18)
 
 
+def holders(args, w):
+    rnd = random.Random(args.seed)
+    procs = args.procs
+    # id -> [owner, pages, owner_holds_something, peers]
+    live = {}
+    next_id = 0
+    w.line(f'# holders ops={args.ops} procs={procs} live={args.live} '
+           f'seed={args.seed}')
+    for _ in range(args.ops):
+        r = rnd.random()
+        if not live or (len(live) < args.live and r < 0.25):
+            next_id += 1
+            owner = rnd.randrange(procs)
+            pages = rnd.randint(1, 48)
+            align = rnd.choice((0, 0, 0, 4, 16)) if pages > 2 else 0
+            tail = f' {align * PAGE}' if align else ''
+            w.line(f'a {next_id} {pages * PAGE} {owner}{tail}')
+            live[next_id] = [owner, pages, True, set()]
+            continue
+        rid = rnd.choice(list(live))
+        owner, pages, held, peers = live[rid]
+        if r < 0.45 and held and len(peers) < procs - 1:
+            peer = rnd.choice([p for p in range(procs)
+                               if p != owner and p not in peers])
+            w.line(f's {rid} {peer} {rnd.choice(("r", "rw"))}')
+            peers.add(peer)
+        elif r < 0.58 and held and pages > 1:
+            off = rnd.randrange(pages)
+            n = rnd.randint(1, pages - off)
+            w.line(f'p {rid} {off * PAGE} {n * PAGE}')
+        elif r < 0.70 and peers:
+            peer = rnd.choice(sorted(peers))
+            w.line(f'd {rid} {peer}')
+            peers.discard(peer)
+        elif r < 0.90:
+            who = rnd.choice([owner] + sorted(peers) + [rnd.randrange(procs)])
+            w.line(f'q {rid} {rnd.randrange(pages) * PAGE} {who}')
+        elif held:
+            w.line(f'f {rid}')
+            live[rid][2] = False
+        if not live[rid][2] and not peers:
+            del live[rid]
+        elif not live[rid][2] and rnd.random() < 0.3:
+            # Sharers outlive the owner for a while, then leave.
+            for peer in sorted(peers):
+                w.line(f'd {rid} {peer}')
+            del live[rid]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawTextHelpFormatter)
@@ -195,15 +251,25 @@ def main():
     a.add_argument('--pairs', type=int, default=20000)
     a.add_argument('--ops', type=int, default=200000)
     a.add_argument('--seed', type=int, default=1)
+    h = sub.add_parser('holders', help='holder churn (smoke checks)')
+    h.add_argument('--ops', type=int, default=20000)
+    h.add_argument('--procs', type=int, default=5)
+    h.add_argument('--live', type=int, default=200)
+    h.add_argument('--seed', type=int, default=1)
     args = ap.parse_args()
     if args.kind == 'seed' and (args.procs < 2 or args.ops < 0 or
                                 args.live < 1):
         ap.error('seed: need --procs >= 2, --ops >= 0, --live >= 1')
     if args.kind == 'adversarial' and (args.pairs < 1 or args.ops < 0):
         ap.error('adversarial: need --pairs >= 1, --ops >= 0')
+    if args.kind == 'holders' and (args.procs < 2 or args.ops < 0 or
+                                   args.live < 1):
+        ap.error('holders: need --procs >= 2, --ops >= 0, --live >= 1')
     w = Writer(sys.stdout)
     if args.kind == 'seed':
         seed_mix(args, w)
+    elif args.kind == 'holders':
+        holders(args, w)
     else:
         adversarial(args, w)
     w.flush()

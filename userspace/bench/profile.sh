@@ -3,10 +3,13 @@
 # misses, with callgrind (no hardware counters needed).
 #  1. Instructions per call of each allocator's entry points, on the seed
 #     mix at 10^4 live ranges (every allocator, one timed repetition).
-#  2. flatvm on seed-1e5 with the cache simulator: instructions and first-
-#     level data-cache misses per API call, and the functions that miss most.
+#  2. The full engines (flatvm, maple, kva) and the rbtree baseline on
+#     seed-1e5 with the cache simulator: instructions and first-level
+#     data-cache misses per call of each entry point, and flatvm's
+#     functions that miss most.
 # Writes bench/results/profile.md; callgrind files newer than the binary and
-# the trace are reused.  Environment: BIN, BUILD.
+# the trace are reused.  No time budget: valgrind is 50-100 times slower.
+# Environment: BIN, BUILD.
 set -eu
 BENCH=bench
 RES=$BENCH/results
@@ -73,45 +76,49 @@ T4=$(trace 10000 300000)
 	echo "| allocator | function | calls | instructions/call |"
 	echo "|---|---|---:|---:|"
 } > "$OUT"
-for a in flatvm list bitmap buddy2 buddy4 rbtree; do
-	case $a in
-	flatvm) fns="fv_alloc fv_release fv_share fv_rights";;
-	buddy2|buddy4) fns="buddy_alloc buddy_release";;
-	*) fns="${a}_alloc ${a}_release";;
+# Entry points of each allocator (the peers' are their full_ops functions).
+entry_points() {
+	case $1 in
+	flatvm) echo "fv_alloc fv_release fv_share fv_rights";;
+	maple) echo "mp_alloc mp_release mp_share mp_rights";;
+	kva) echo "kva_alloc kva_release kva_share kva_rights";;
+	buddy2|buddy4) echo "buddy_alloc buddy_release";;
+	*) echo "${1}_alloc ${1}_release";;
 	esac
+}
+
+for a in flatvm maple kva list bitmap buddy2 buddy4 rbtree; do
+	fns=$(entry_points $a)
 	cg=$BUILD/profile/ir-$a.out
 	echo "bench-profile: $a" >&2
 	[ "$cg" -nt "$BIN" ] && [ "$cg" -nt "$T4" ] ||
 	valgrind --tool=callgrind --callgrind-out-file="$cg" \
-		"$BIN" --reps 1 --only "$a" "$T4" > /dev/null 2>&1
+		"$BIN" --reps 1 --budget 86400 --only "$a" "$T4" > /dev/null 2>&1
 	costs "$cg" Ir $fns | while read -r fn calls ir rest; do
 		echo "| $a | \`$fn\` | $calls | $(awk -v i="$ir" -v c="$calls" 'BEGIN { printf "%.0f", i / c }') |"
 	done >> "$OUT"
 done
 
 T5=$(trace 100000 500000)
-for a in flatvm rbtree; do
+for a in flatvm maple kva rbtree; do
 	cg=$BUILD/profile/cache-$a.out
 	echo "bench-profile: $a, cache simulation" >&2
 	[ "$cg" -nt "$BIN" ] && [ "$cg" -nt "$T5" ] ||
 	valgrind --tool=callgrind --cache-sim=yes --callgrind-out-file="$cg" \
-		"$BIN" --reps 1 --only "$a" "$T5" > /dev/null 2>&1
+		"$BIN" --reps 1 --budget 86400 --only "$a" "$T5" > /dev/null 2>&1
 done
 cg=$BUILD/profile/cache-flatvm.out
 {
 	echo
-	echo "flatvm and rbtree on the seed mix at 10^5 live ranges"
+	echo "The full engines and the rbtree baseline on the seed mix at 10^5 live ranges"
 	echo "(\`$(basename "$T5")\`), cache simulator (D1: first-level data cache"
 	echo "read misses; on this machine a miss to memory costs on the order of"
 	echo "100 ns):"
 	echo
 	echo "| allocator | function | calls | instructions/call | D1 read misses/call |"
 	echo "|---|---|---:|---:|---:|"
-	for a in flatvm rbtree; do
-		case $a in
-		flatvm) fns="fv_alloc fv_release fv_share fv_rights";;
-		*) fns="${a}_alloc ${a}_release";;
-		esac
+	for a in flatvm maple kva rbtree; do
+		fns=$(entry_points $a)
 		costs "$BUILD/profile/cache-$a.out" Ir,D1mr $fns |
 		while read -r fn calls ir dm; do
 			awk -v a="$a" -v f="$fn" -v c="$calls" -v i="$ir" -v d="$dm" 'BEGIN {
@@ -125,7 +132,7 @@ cg=$BUILD/profile/cache-flatvm.out
 	echo '```'
 	callgrind_annotate --show=Ir,D1mr --sort=D1mr "$cg" 2>/dev/null |
 		sed -n '/file:function/,$p' | sed -n 3,22p |
-		sed 's|/work/main/userspace/||; s|\.\./module/|module/|; s| \[.*||'
+		sed "s|$PWD/||; s|\.\./module/|module/|; s| \[.*||"
 	echo '```'
 } >> "$OUT"
 echo "bench-profile: wrote userspace/$OUT" >&2

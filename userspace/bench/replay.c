@@ -10,20 +10,25 @@
  * timed regions: only the allocator calls are timed, with the time stamp
  * counter (clock_gettime() elsewhere), minus the cost of reading it.
  *
- * flatvm runs the full engine: one fv_domain per process token; `f`/`p` are
- * fv_release() by the allocating process, `s` fv_share(), `d` fv_release()
- * by the sharer, `q` fv_rights().  Baselines treat `s`, `d`, `q` as no-ops
- * and `f`/`p` as the last holder's release.
+ * Full engines (full.h) get every operation: one domain per process token;
+ * `a` alloc with read/write, `f`/`p` release by the allocating process of
+ * what it still holds, `s` share with the rights given, `d` release by the
+ * sharer, `q` the rights look-up of the process named.  Baselines treat
+ * `s`, `d`, `q` as no-ops and `f`/`p` as the last holder's release.
+ *
+ * Metadata: each replay starts with fv_slab's caches emptied and its peaks
+ * restarted, so fv_slab's peak of live bytes at the end is the allocator's
+ * (the replayer's own bookkeeping uses malloc).
  */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 #if defined(__x86_64__)
 #include <x86intrin.h>
 #endif
 
-#include "fv_core.h"
-#include "fv_host.h"
+#include "fv_slab.h"
 #include "replay.h"
 
 struct piece {
@@ -51,15 +56,25 @@ struct idrt {
 	u32 state;
 	u32 owner;
 	u32 nsh;
+	u32 outlived;	/* the owner released pages a sharer still holds */
 	u64 start;
 	u64 npages;
 	struct pieces own;
 	struct sharer *sh;
 };
 
+/* Smoke: the engine's range ids -> trace ids (open addressing). */
+struct idmap {
+	u64 *keys;
+	u32 *vals;
+	u64 cap;	/* a power of two */
+	u64 n;
+};
+
 struct engine {
 	const struct trace *t;
 	const struct alloc_desc *ad;
+	const struct full_ops *full;
 	const struct run_cfg *cfg;
 	struct run_result *res;
 	struct idrt *ids;
@@ -68,16 +83,16 @@ struct engine {
 	struct piece *out;	/* runs to release, scratch */
 	u64 nout;
 	u64 outcap;
-	/* baseline */
-	void *bl;
-	/* flatvm */
-	struct fv_arena *arena;
-	struct fv_domain *doms;
+	void *bl;		/* baseline */
+	void *fe;		/* full engine */
 	double sample_secs;	/* spent in sample(): not the allocator's */
-	u64 last_range;		/* smoke: id of the newest flatvm range */
+	u64 outlived;		/* ranges with idrt.outlived set */
+	u64 slab_live0;		/* fv_slab's live objects before the run */
 	/* smoke */
-	u8 *shadow;
+	uint8_t *shadow;
 	u64 shadow_used;
+	struct op_log *log;	/* the entry of the current line, or NULL */
+	struct idmap ranges;
 };
 
 static double ns_per_tick = 1.0;
@@ -262,14 +277,76 @@ static void shadow_give(struct engine *e, u64 start, u64 npages)
 	e->shadow_used -= npages;
 }
 
-/* fv_released_fn of the flatvm runs. */
-static void fv_released(void *ctx, u64 addr, u64 len, u64 range)
+/* full_released_fn of the full engines. */
+static void released(void *ctx, uint64_t start, uint64_t npages)
 {
 	struct engine *e = ctx;
 
-	(void)range;
-	if (e->shadow)
-		shadow_give(e, addr >> FV_PAGE_SHIFT, len >> FV_PAGE_SHIFT);
+	shadow_give(e, start, npages);
+	if (e->log)
+		e->log->freed += npages;
+}
+
+/* ---- smoke: engine range ids -> trace ids ---- */
+
+static u64 idmap_slot(const struct idmap *m, u64 key)
+{
+	u64 i = (key * 0x9e3779b97f4a7c15ull) & (m->cap - 1);
+
+	while (m->keys[i] != ~(u64)0 && m->keys[i] != key)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static void idmap_grow(struct idmap *m)
+{
+	struct idmap old = *m;
+	u64 i, j;
+
+	m->cap = m->cap ? m->cap * 2 : 1024;
+	m->keys = malloc(m->cap * sizeof(*m->keys));
+	m->vals = malloc(m->cap * sizeof(*m->vals));
+	if (!m->keys || !m->vals) {
+		fprintf(stderr, "fvbench: out of memory\n");
+		exit(2);
+	}
+	memset(m->keys, 0xff, m->cap * sizeof(*m->keys));
+	for (i = 0; i < old.cap; i++) {
+		if (old.keys[i] == ~(u64)0)
+			continue;
+		j = idmap_slot(m, old.keys[i]);
+		m->keys[j] = old.keys[i];
+		m->vals[j] = old.vals[i];
+	}
+	free(old.keys);
+	free(old.vals);
+}
+
+/* 0, or -1 when @key is there already (the engine reused a range id). */
+static int idmap_put(struct idmap *m, u64 key, u32 val)
+{
+	u64 i;
+
+	if (2 * (m->n + 1) > m->cap)
+		idmap_grow(m);
+	i = idmap_slot(m, key);
+	if (m->keys[i] == key)
+		return -1;
+	m->keys[i] = key;
+	m->vals[i] = val;
+	m->n++;
+	return 0;
+}
+
+/* The trace id of the engine's range @key, or ~0 when unknown. */
+static u32 idmap_get(const struct idmap *m, u64 key)
+{
+	u64 i;
+
+	if (!m->cap)
+		return ~(u32)0;
+	i = idmap_slot(m, key);
+	return m->keys[i] == key ? m->vals[i] : ~(u32)0;
 }
 
 /* ---- allocator calls ---- */
@@ -281,35 +358,33 @@ static inline void account(struct engine *e, int kind, u64 t0, u64 t1)
 	e->res->ticks[kind] += d > e->tick_ovh ? d - e->tick_ovh : 0;
 }
 
-static u32 fv_rights_of(u32 r)
+static u32 rights_of(u32 r)
 {
-	return (r & TR_READ ? FV_READ : 0) | (r & TR_WRITE ? FV_WRITE : 0) |
-	       (r & TR_EXEC ? FV_EXEC : 0);
+	return (r & TR_READ ? FULL_READ : 0) | (r & TR_WRITE ? FULL_WRITE : 0) |
+	       (r & TR_EXEC ? FULL_EXEC : 0);
 }
 
 /*
- * Smoke, flatvm: a new range is one extent, found by fv_lookup() and
- * fv_range_piece(), with an id no other range had just before.  Counted,
- * not fatal, so that the other checks go on.
+ * Smoke, full engines: a new range is one extent with one holder, whose id
+ * no range had before (recorded for the `q` answers).  Counted, not fatal,
+ * so that the other checks go on.
  */
-static void check_new_range(struct engine *e, u64 addr, u64 len)
+static void check_new_range(struct engine *e, const struct trace_op *op,
+			    u64 start)
 {
-	struct fv_lookup_result lr;
-	u64 start, plen;
+	struct full_lookup lr;
 
-	if (fv_lookup(e->arena, addr, &lr) || lr.ext_start != addr ||
-	    lr.ext_len != len || lr.nholders != 1 ||
-	    (e->res->count[OP_A] > 1 && lr.range == e->last_range) ||
-	    fv_range_piece(e->arena, addr, &start, &plen) || start != addr ||
-	    plen != len)
+	if (e->full->rights(e->fe, op->proc, start, &lr) ||
+	    lr.ext_start != start || lr.ext_pages != op->x ||
+	    lr.nholders != 1 || lr.rights != (FULL_READ | FULL_WRITE) ||
+	    idmap_put(&e->ranges, lr.range, op->id))
 		e->res->bad_lookups++;
-	e->last_range = lr.range;
 }
 
 static void do_alloc(struct engine *e, const struct trace_op *op,
 		     struct idrt *id)
 {
-	u64 t0, t1, start = 0, addr = 0;
+	u64 t0, t1, start = 0;
 	int rc;
 
 	if (e->bl) {
@@ -318,15 +393,14 @@ static void do_alloc(struct engine *e, const struct trace_op *op,
 		t1 = ticks();
 	} else {
 		t0 = ticks();
-		rc = fv_alloc(e->arena, &e->doms[op->proc],
-			      op->x << FV_PAGE_SHIFT,
-			      op->y > 1 ? op->y << FV_PAGE_SHIFT : 0,
-			      FV_READ | FV_WRITE, &addr);
+		rc = e->full->alloc(e->fe, op->proc, op->x, op->y,
+				    FULL_READ | FULL_WRITE, &start);
 		t1 = ticks();
-		start = addr >> FV_PAGE_SHIFT;
 	}
 	account(e, OP_A, t0, t1);
 	e->res->count[OP_A]++;
+	if (e->outlived)
+		e->res->allocs_outlived++;
 	if (rc) {
 		id->state = ID_FAILED;
 		if (rc == -ENOSPC)
@@ -349,8 +423,12 @@ static void do_alloc(struct engine *e, const struct trace_op *op,
 	if (e->live > e->res->peak_live)
 		e->res->peak_live = e->live;
 	shadow_take(e, start, op->x);
-	if (e->cfg->smoke && !e->bl)
-		check_new_range(e, addr, op->x << FV_PAGE_SHIFT);
+	if (e->log) {
+		e->log->done = 1;
+		e->log->start = start;
+	}
+	if (e->cfg->smoke && e->full)
+		check_new_range(e, op, start);
 }
 
 /* Releases e->out[] on behalf of @proc (the owner or a sharer). */
@@ -371,16 +449,40 @@ static void release_out(struct engine *e, int kind, u32 proc)
 	} else {
 		t0 = ticks();
 		for (i = 0; i < e->nout; i++)
-			rc |= fv_release(e->arena, &e->doms[proc],
-					 e->out[i].start << FV_PAGE_SHIFT,
-					 (e->out[i].end - e->out[i].start)
-					 << FV_PAGE_SHIFT, fv_released, e);
+			rc |= e->full->release(e->fe, proc, e->out[i].start,
+					       e->out[i].end - e->out[i].start,
+					       released, e);
 		t1 = ticks();
 	}
 	account(e, kind, t0, t1);
 	e->res->count[kind]++;
 	if (rc)
 		e->res->errors++;
+}
+
+/*
+ * After the owner released e->out[]: does a sharer still hold some of it?
+ * (A baseline took those pages back; a full engine keeps them.)
+ */
+static void note_outlived(struct engine *e, struct idrt *id)
+{
+	struct piece *q;
+	u64 i;
+	u32 j, k;
+
+	for (i = 0; i < e->nout && !id->outlived; i++) {
+		for (j = 0; j < id->nsh && !id->outlived; j++) {
+			for (k = 0; k < id->sh[j].held.n; k++) {
+				q = pc_at(&id->sh[j].held, k);
+				if (q->start < e->out[i].end &&
+				    e->out[i].start < q->end) {
+					id->outlived = 1;
+					e->outlived++;
+					break;
+				}
+			}
+		}
+	}
 }
 
 static void maybe_gone(struct engine *e, struct idrt *id)
@@ -405,16 +507,14 @@ static void do_share(struct engine *e, const struct trace_op *op,
 			return;
 	if (op->proc == owner || !id->own.n)
 		return;
-	if (!e->bl) {
+	if (e->full) {
 		t0 = ticks();
 		for (i = 0; i < id->own.n; i++) {
 			struct piece *q = pc_at(&id->own, i);
 
-			rc |= fv_share(e->arena, &e->doms[owner],
-				       &e->doms[op->proc],
-				       q->start << FV_PAGE_SHIFT,
-				       (q->end - q->start) << FV_PAGE_SHIFT,
-				       fv_rights_of(op->rights));
+			rc |= e->full->share(e->fe, owner, op->proc, q->start,
+					     q->end - q->start,
+					     rights_of(op->rights));
 		}
 		t1 = ticks();
 		account(e, OP_S, t0, t1);
@@ -433,7 +533,7 @@ static void do_share(struct engine *e, const struct trace_op *op,
 	sh = &id->sh[id->nsh++];
 	memset(sh, 0, sizeof(*sh));
 	sh->proc = op->proc;
-	sh->rights = fv_rights_of(op->rights);
+	sh->rights = rights_of(op->rights);
 	for (i = 0; i < id->own.n; i++)
 		pc_push(&sh->held, pc_at(&id->own, i)->start,
 			pc_at(&id->own, i)->end);
@@ -450,7 +550,7 @@ static void do_drop(struct engine *e, const struct trace_op *op,
 			sh = &id->sh[i];
 	if (!sh)
 		return;
-	if (!e->bl) {
+	if (e->full) {
 		e->nout = 0;
 		for (i = 0; i < sh->held.n; i++)
 			out_push(e, pc_at(&sh->held, i)->start,
@@ -459,6 +559,10 @@ static void do_drop(struct engine *e, const struct trace_op *op,
 	}
 	pc_clear(&sh->held);
 	*sh = id->sh[--id->nsh];
+	if (!id->nsh && id->outlived) {
+		id->outlived = 0;
+		e->outlived--;
+	}
 	maybe_gone(e, id);
 }
 
@@ -478,66 +582,81 @@ static u32 expected_rights(struct idrt *id, u32 proc, u64 page)
 	u32 i;
 
 	if (proc == id->owner && pc_has(&id->own, page))
-		return FV_READ | FV_WRITE;
+		return FULL_READ | FULL_WRITE;
 	for (i = 0; i < id->nsh; i++)
 		if (id->sh[i].proc == proc && pc_has(&id->sh[i].held, page))
 			return id->sh[i].rights;
 	return 0;
 }
 
+/* Smoke: checks a `q` answer against the trace and logs it. */
+static void query_seen(struct engine *e, const struct trace_op *op,
+		       struct idrt *id, int rc, const struct full_lookup *lr)
+{
+	u32 want = expected_rights(id, op->proc, id->start + op->x);
+	struct op_log *l = e->log;
+	u32 tid;
+
+	tid = rc ? ~(u32)0 : idmap_get(&e->ranges, lr->range);
+	/*
+	 * Held in the trace: this range, these rights.  Not held: not held,
+	 * or (the page having gone back to the pool) held in another range.
+	 */
+	if (want ? rc || tid != op->id || lr->rights != want
+		 : !rc && (tid == op->id || tid == ~(u32)0))
+		e->res->bad_lookups++;
+	if (!l)
+		return;
+	l->q_held = rc ? 0 : tid == op->id ? 1 : 2;
+	if (rc)
+		return;
+	l->q_id = tid;
+	l->q_rights = lr->rights;
+	l->q_nholders = lr->nholders;
+	l->q_abs = lr->ext_start;
+	l->q_len = lr->ext_pages;
+	l->q_off = tid < e->t->nids ? lr->ext_start - e->ids[tid].start : 0;
+}
+
 static void do_query(struct engine *e, const struct trace_op *op,
 		     struct idrt *id)
 {
-	struct fv_lookup_result lr;
+	struct full_lookup lr;
 	u64 t0, t1;
-	u32 want;
 	int rc;
 
 	if (e->bl)
 		return;
 	t0 = ticks();
-	rc = fv_rights(e->arena, &e->doms[op->proc],
-		       (id->start + op->x) << FV_PAGE_SHIFT, &lr);
+	rc = e->full->rights(e->fe, op->proc, id->start + op->x, &lr);
 	t1 = ticks();
 	account(e, OP_Q, t0, t1);
 	e->res->count[OP_Q]++;
-	if (e->cfg->smoke) {
-		want = expected_rights(id, op->proc, id->start + op->x);
-		if (want ? rc || (lr.rights & FV_RIGHTS_MASK) != want :
-			   rc != -ENOENT)
-			e->res->bad_lookups++;
-	}
+	if (e->cfg->smoke)
+		query_seen(e, op, id, rc, &lr);
 }
 
 /* ---- measuring ---- */
 
-static void sample(struct engine *e, int frag)
+static void sample(struct engine *e)
 {
 	struct bl_stats bs;
-	struct fv_stats fs;
-	u64 freep, largest, meta, segs;
+	struct full_stats fs;
+	u64 freep, largest, segs;
 	double f;
 
 	if (e->bl) {
-		if (!frag)
-			return;
 		e->ad->bl->stats(e->bl, &bs);
 		freep = bs.free_pages;
 		largest = bs.largest;
-		e->res->peak_meta = bs.meta_peak;
 	} else {
-		fv_stats(e->arena, &fs);
-		freep = fs.free_bytes >> FV_PAGE_SHIFT;
-		largest = fs.largest_free >> FV_PAGE_SHIFT;
-		meta = fs.metadata_bytes + sizeof(*e->arena) +
-		       e->t->nprocs * sizeof(*e->doms);
-		if (meta > e->res->peak_meta)
-			e->res->peak_meta = meta;
+		e->full->stats(e->fe, &fs);
+		freep = fs.free_pages;
+		largest = fs.largest;
 		segs = fs.nfree + fs.nextents;
-		if (segs && (double)fs.metadata_bytes / segs > e->res->meta_per_seg)
-			e->res->meta_per_seg = (double)fs.metadata_bytes / segs;
-		if (!frag)
-			return;
+		if (segs && fs.record_bytes &&
+		    (double)fs.record_bytes / segs > e->res->meta_per_seg)
+			e->res->meta_per_seg = (double)fs.record_bytes / segs;
 	}
 	if (e->shadow && freep != e->cfg->npages - e->shadow_used)
 		fail(e, "allocator counts %llu free pages, shadow %llu", freep,
@@ -554,7 +673,7 @@ static void sample(struct engine *e, int frag)
 
 static int engine_start(struct engine *e)
 {
-	u32 i;
+	struct fv_slab_counts c;
 
 	e->ids = calloc(e->t->nids, sizeof(*e->ids));
 	if (!e->ids)
@@ -564,31 +683,28 @@ static int engine_start(struct engine *e)
 		if (!e->shadow)
 			return -ENOMEM;
 	}
+	/* Every allocator starts from empty caches, and its own peak. */
+	fv_slab_shrink_all();
+	fv_slab_reset_peaks();
+	fv_slab_total(&c);
+	e->slab_live0 = c.live;
 	if (e->ad->bl) {
 		if (e->ad->bl->max_pages && e->cfg->npages > e->ad->bl->max_pages)
 			return -E2BIG;
 		e->bl = e->ad->bl->create(e->cfg->base, e->cfg->npages);
 		return e->bl ? 0 : -ENOMEM;
 	}
-	e->arena = malloc(sizeof(*e->arena));
-	e->doms = calloc(e->t->nprocs, sizeof(*e->doms));
-	if (!e->arena || !e->doms)
-		return -ENOMEM;
-	if (fv_arena_init(e->arena, e->cfg->base << FV_PAGE_SHIFT,
-			  e->cfg->npages << FV_PAGE_SHIFT)) {
-		free(e->arena);
-		e->arena = NULL;
-		return -ENOMEM;
-	}
-	for (i = 0; i < e->t->nprocs; i++)
-		fv_domain_init(e->arena, &e->doms[i], (u64)i + 1);
-	return 0;
+	e->fe = e->full->create(e->cfg->base, e->cfg->npages, e->t->nprocs);
+	return e->fe ? 0 : -ENOMEM;
 }
 
 static void engine_stop(struct engine *e)
 {
+	struct fv_slab_counts c;
 	u32 i, j;
 
+	fv_slab_total(&c);
+	e->res->peak_meta = c.peak_bytes;
 	if (e->ids) {
 		for (i = 0; i < e->t->nids; i++) {
 			pc_clear(&e->ids[i].own);
@@ -598,24 +714,24 @@ static void engine_stop(struct engine *e)
 		}
 	}
 	free(e->ids);
+	e->log = NULL;
 	if (e->bl)
 		e->ad->bl->destroy(e->bl);
-	if (e->arena) {
-		for (i = 0; i < e->t->nprocs; i++)
-			fv_domain_release_all(e->arena, &e->doms[i],
-					      fv_released, e);
-		fv_arena_destroy(e->arena);
-		free(e->arena);
+	if (e->fe) {
+		e->full->destroy(e->fe, released, e);
 		if (e->cfg->smoke && e->shadow_used)
-			fail(e, "%llu pages still allocated after every domain "
+			fail(e, "%llu pages still allocated after every process "
 			     "left (%llu)", e->shadow_used, 0);
-		if (e->cfg->smoke && fv_host_live(FV_REC_NR_KINDS))
-			fail(e, "leak: %llu records live",
-			     (u64)fv_host_live(FV_REC_NR_KINDS), 0);
 	}
-	free(e->doms);
+	fv_slab_total(&c);
+	if (e->cfg->smoke && (e->bl || e->fe) && c.live != e->slab_live0)
+		fail(e, "leak: %llu fv_slab objects live after the tear-down "
+		     "(%llu before)", c.live, e->slab_live0);
+	fv_slab_shrink_all();
 	free(e->shadow);
 	free(e->out);
+	free(e->ranges.keys);
+	free(e->ranges.vals);
 }
 
 /*
@@ -642,7 +758,8 @@ static void check_budget(struct engine *e, u64 done, double secs)
 void replay(const struct trace *t, const struct alloc_desc *ad,
 	    const struct run_cfg *cfg, struct run_result *res)
 {
-	struct engine e = { .t = t, .ad = ad, .cfg = cfg, .res = res };
+	struct engine e = { .t = t, .ad = ad, .full = ad->full, .cfg = cfg,
+			    .res = res };
 	const struct trace_op *op;
 	struct idrt *id;
 	double w0 = wall();
@@ -662,22 +779,29 @@ void replay(const struct trace *t, const struct alloc_desc *ad,
 		engine_stop(&e);
 		return;
 	}
+	if (cfg->log)
+		memset(cfg->log, 0, t->nops * sizeof(*cfg->log));
 	for (i = 0; i < t->nops && res->status == RUN_DONE; i++) {
 		op = &t->ops[i];
 		id = &e.ids[op->id];
+		e.log = cfg->log ? &cfg->log[i] : NULL;
 		if (op->kind == OP_A) {
 			do_alloc(&e, op, id);
 		} else if (id->state == ID_LIVE) {
+			if (e.log)
+				e.log->done = 1;
 			switch (op->kind) {
 			case OP_F:
 				pc_cut(&e, &id->own, 0, ~(u64)0);
 				release_out(&e, OP_F, id->owner);
+				note_outlived(&e, id);
 				maybe_gone(&e, id);
 				break;
 			case OP_P:
 				pc_cut(&e, &id->own, id->start + op->x,
 				       id->start + op->x + op->y);
 				release_out(&e, OP_P, id->owner);
+				note_outlived(&e, id);
 				maybe_gone(&e, id);
 				break;
 			case OP_S:
@@ -694,24 +818,22 @@ void replay(const struct trace *t, const struct alloc_desc *ad,
 		if (cfg->measure && i % every == 0) {
 			double s0 = wall();
 
-			sample(&e, 1);
+			sample(&e);
 			e.sample_secs += wall() - s0;
-		} else if (cfg->measure) {
-			sample(&e, 0);
 		}
-		if (cfg->smoke && !e.bl && i % 1024 == 1023 &&
-		    fv_check(e.arena))
-			fail(&e, "fv_check failed after line %llu of %llu",
+		if (cfg->smoke && e.fe && i % 1024 == 1023 &&
+		    e.full->check(e.fe))
+			fail(&e, "check failed after line %llu of %llu",
 			     i + 1, t->nops);
 		if (cfg->budget && i % 4096 == 4095)
 			check_budget(&e, i + 1, wall() - w0 - e.sample_secs);
 	}
 	res->ops_done = i;
 	if (cfg->measure && res->status == RUN_DONE)
-		sample(&e, 1);
-	if (cfg->smoke && !e.bl && res->status == RUN_DONE &&
-	    fv_check(e.arena))
-		fail(&e, "fv_check failed at the end (%llu ops, %llu)", i, 0);
+		sample(&e);
+	if (cfg->smoke && e.fe && res->status == RUN_DONE &&
+	    e.full->check(e.fe))
+		fail(&e, "check failed at the end (%llu ops, %llu)", i, 0);
 	res->seconds = wall() - w0 - e.sample_secs;
 	engine_stop(&e);
 }

@@ -1,8 +1,11 @@
 #!/bin/sh
 # Runs the benchmark (make bench): writes the workloads with gen_trace.py,
-# replays each with fvbench, writes the Markdown tables, the scale curve
-# (CSV + PNG) under bench/results/ and ends with one summary line per
-# workload.  With TRACE set, replays that one file instead.
+# replays each with fvbench (the full engines flatvm, maple, kva and the
+# search-alone baselines), writes the Markdown tables, the scale curve
+# (CSV + PNG) under bench/results/ and ends with two summary lines per
+# workload (`bench`: a+f+p against the best baseline; `bench-full`: every
+# operation against the best same-job peer).  With TRACE set, replays that
+# one file instead.
 # Environment: BIN (fvbench), BUILD (scratch directory), TRACE (optional),
 # REPS (default 5), BUDGET (seconds per allocator run, default 120).
 set -eu
@@ -72,7 +75,7 @@ SCALE_MD=$RES/scale-points.md
 	machine
 	echo
 } > "$MD"
-echo "workload,peak_live,allocator,ns_afp,ns_a,ns_f,ns_p,ns_s,ns_d,ns_q,frag_min,frag_end,failed_allocs" > "$CSV"
+echo "workload,peak_live,allocator,ns_afp,ns_a,ns_f,ns_p,ns_s,ns_d,ns_q,frag_min,frag_end,failed_allocs,ns_all,meta_per_live,kind" > "$CSV"
 { echo "## Scale curve: extra points"; echo; machine; echo; } > "$SCALE_MD"
 
 run() {	# name trace [md]
@@ -100,10 +103,13 @@ for live in 3000 10000 30000 300000; do
 	run "seed-live$live" "$(seed_trace $live)" "$SCALE_MD"
 done
 
-# Scale curve: ns/op (a+f+p) against the live-range target.
+# Scale curve: ns/op against the live-range target: a+f+p for every
+# allocator, then every operation for the full engines (columns *-all).
 SCALE=$RES/scale.csv
-allocs="flatvm list bitmap buddy2 buddy4 rbtree"
-echo "live,$(echo $allocs | tr ' ' ',')" > "$SCALE"
+allocs="flatvm maple kva list bitmap buddy2 buddy4 rbtree"
+full="flatvm maple kva"
+workloads="seed-1e3 seed-1e5 seed-1e6 adversarial $(for t in $BENCH/traces/*.trace; do basename "$t" .trace; done)"
+echo "live,$(echo $allocs | tr ' ' ','),$(echo $full | sed 's/\([a-z]*\)/\1-all/g' | tr ' ' ',')" > "$SCALE"
 for live in 1000 3000 10000 30000 100000 300000 1000000; do
 	case $live in
 	1000) n=seed-1e3;; 100000) n=seed-1e5;; 1000000) n=seed-1e6;;
@@ -114,42 +120,81 @@ for live in 1000 3000 10000 30000 100000 300000 1000000; do
 		v=$(awk -F, -v n="$n" -v a="$a" '$1 == n && $3 == a { print $4 }' "$CSV")
 		row="$row,${v:-NaN}"
 	done
+	for a in $full; do
+		v=$(awk -F, -v n="$n" -v a="$a" '$1 == n && $3 == a { print $14 }' "$CSV")
+		row="$row,${v:-NaN}"
+	done
 	echo "$row" >> "$SCALE"
 done
 gnuplot -e "csv='$SCALE'; png='$RES/scale.png'" $BENCH/scale.gp
 
-# Headline: ns/op a+f+p of every allocator on every workload.
-HEAD=$RES/headline.md
-{
-	echo "| workload | $(echo $allocs | sed 's/ / | /g') | speedup (best baseline / flatvm) |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-	for n in seed-1e3 seed-1e5 seed-1e6 adversarial $(for t in $BENCH/traces/*.trace; do basename "$t" .trace; done); do
+# One table of every workload: column $2 of the CSV rows of each allocator.
+table() {	# field allocators...
+	field=$1; shift
+	echo "| workload | $(echo "$@" | sed 's/ / | /g') |"
+	echo "|---$(for a in "$@"; do printf '|---:'; done)|"
+	for n in $workloads; do
 		row="| $n"
-		for a in $allocs; do
-			v=$(awk -F, -v n="$n" -v a="$a" '$1 == n && $3 == a { printf "%.0f", $4; if ($13 > 0) printf " (%d failed)", $13 }' "$CSV")
+		for a in "$@"; do
+			v=$(awk -F, -v n="$n" -v a="$a" -v f="$field" '$1 == n && $3 == a && $f != "" { printf "%.0f", $f; if (f == 4 && $13 > 0) printf " (%d failed)", $13 }' "$CSV")
 			row="$row | ${v:--}"
 		done
-		sp=$(sed -n "s/^bench $n: .*speedup \([^,]*\),.*/\1/p" "$SUM")
-		echo "$row | ${sp:--} |"
+		echo "$row |"
 	done
+}
+
+# Headline: every operation (full engines), a+f+p (everyone), metadata.
+HEAD=$RES/headline.md
+{
+	echo "ns/op, every operation of the trace (\`a f p s d q\`), full engines:"
 	echo
-	echo "ns/op: median over repetitions of the mean time per \`a\`, \`f\`, \`p\`"
-	echo "operation; \`-\`: not run to the end or skipped (see the tables below)."
-} > "$HEAD"
+	table 14 $full | sed '1s/ |$/ | speedup (best peer \/ flatvm) |/; 2s/|$/|---:|/'
+	echo
+	echo "ns/op a+f+p, full engines and search-alone baselines (the floor):"
+	echo
+	table 4 $allocs | sed '1s/ |$/ | speedup (best baseline \/ flatvm) |/; 2s/|$/|---:|/'
+	echo
+	echo "Peak metadata bytes per live range (records, tables, the allocator's"
+	echo "own structure, all from the common record allocator):"
+	echo
+	table 15 $allocs
+	echo
+	echo "ns/op: median over repetitions of the mean time per operation;"
+	echo "\`-\`: not run to the end or skipped (see the tables below)."
+} > "$HEAD.tmp"
+# The speedup columns, from the summary lines.
+awk -v sum="$SUM" '
+	BEGIN {
+		while ((getline l < sum) > 0) {
+			split(l, w, " ")
+			key = w[1] " " substr(w[2], 1, length(w[2]) - 1)
+			if (match(l, /speedup [^,]*/))
+				sp[key] = substr(l, RSTART + 8, RLENGTH - 8)
+		}
+	}
+	/^\| workload/ { tab++ }
+	/^\| / && !/^\| workload/ {
+		n = $2
+		k = (tab == 1 ? "bench-full " : "bench ") n
+		if (tab <= 2) { sub(/ \|$/, " | " (k in sp ? sp[k] : "-") " |") }
+	}
+	{ print }' "$HEAD.tmp" > "$HEAD"
+rm -f "$HEAD.tmp"
 
 {
-	echo "### Headline (ns/op, a+f+p)"
+	echo "### Headline"
 	echo
 	cat "$HEAD"
 	echo
 	echo "### Scale curve"
 	echo
-	echo "ns/op (a+f+p, median) against live ranges (seed mix), from"
+	echo "ns/op (median) against live ranges (seed mix), from"
 	echo "\`results/scale.csv\`; plot \`results/scale.png\`; the points between"
-	echo "the three seed workloads are in \`results/scale-points.md\`."
+	echo "the three seed workloads are in \`results/scale-points.md\`. a+f+p for"
+	echo "every allocator, then every operation (*-all) for the full engines."
 	echo
-	echo "| live ranges | $(echo $allocs | sed 's/ / | /g') |"
-	echo "|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| live ranges | $(echo $allocs | sed 's/ / | /g') | $(echo $full | sed 's/\([a-z]*\)/\1-all/g; s/ / | /g') |"
+	echo "|---:$(for a in $allocs $full; do printf '|---:'; done)|"
 	tail -n +2 "$SCALE" | sed 's/NaN/-/g; s/,/ | /g; s/^/| /; s/$/ |/'
 	echo
 	echo "### Summary"

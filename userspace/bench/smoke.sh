@@ -1,8 +1,12 @@
 #!/bin/sh
 # bench-smoke: replays small traces through every allocator with the
-# shadow map checking that ranges never overlap and stay in the window, and
-# fv_check() on flatvm; feeds malformed traces that must be rejected.
-# Prints one line per case and ends with "N passed, N failed".
+# shadow map checking that ranges never overlap and stay in the window, the
+# full engines' own checkers (fv_check() for flatvm, the peers' checks and
+# the maple tree's mt_validate()) and their look-ups against the trace;
+# compares the full engines operation by operation (look-up answers, pages
+# freed) and the lowest-fit allocators' placements; feeds malformed traces
+# that must be rejected.  Prints one line per case and ends with
+# "N passed, N failed".
 # Environment: BIN (fvbench, sanitizer build), BUILD (scratch directory).
 set -u
 BENCH=bench
@@ -18,6 +22,7 @@ gen() {	# file generator-arguments...
 gen "$DIR/seed.trace" seed --live 300 --ops 20000 --seed 7
 gen "$DIR/seed3.trace" seed --live 200 --ops 10000 --procs 3 --seed 8
 gen "$DIR/adversarial.trace" adversarial --pairs 300 --ops 6000 --seed 9
+gen "$DIR/holders.trace" holders --ops 20000 --seed 11
 
 replay() {	# trace [options...]
 	t=$1; shift
@@ -37,6 +42,8 @@ replay() {	# trace [options...]
 replay "$DIR/seed.trace"
 replay "$DIR/seed3.trace"
 replay "$DIR/adversarial.trace"
+replay "$DIR/holders.trace"
+replay "$DIR/holders.trace" --window $((1 << 24)) --name holders-tight
 replay "$BENCH/traces/py.trace"
 replay "$BENCH/traces/node.trace"
 # A window too small for the workload: allocations fail, nothing breaks.

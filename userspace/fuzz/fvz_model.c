@@ -48,12 +48,11 @@ int fvz_model_alloc_args(u64 len, u64 align, u32 rights)
 	return 0;
 }
 
-u64 fvz_model_lowest_fit(const struct fvz_model *m, u64 n, u64 align)
+/* The lowest aligned fit of @n units, exactly (0 when none, else unit + 1). */
+static u64 exact_fit(const struct fvz_model *m, u64 n, u64 apg)
 {
-	u64 apg = align ? align >> FV_PAGE_SHIFT : 1, p, run = 0;
+	u64 p, run = 0;
 
-	if (n > m->n)
-		return 0;
 	for (p = 0; p < m->n; p++) {
 		if (m->rid[p]) {
 			run = 0;
@@ -65,6 +64,37 @@ u64 fvz_model_lowest_fit(const struct fvz_model *m, u64 n, u64 align)
 			return p + 2 - n;
 	}
 	return 0;
+}
+
+/*
+ * Where fv_alloc() must put @n units aligned to @align bytes: the lowest
+ * free run of n + align - 1 pages, at its first aligned unit (vmalloc's
+ * policy), else the lowest exact aligned fit.  0 when none, else unit + 1.
+ */
+u64 fvz_model_lowest_fit(const struct fvz_model *m, u64 n, u64 align)
+{
+	u64 apg = align ? align >> FV_PAGE_SHIFT : 1, p, run = 0, start, need;
+
+	if (n > m->n)
+		return 0;
+	/* Pages of slack, in units (a unit is 2^shift pages). */
+	need = n + (((apg - 1) + ((u64)1 << m->shift) - 1) >> m->shift);
+	if (apg > 1 && need <= m->n) {
+		for (p = 0; p < m->n; p++) {
+			if (m->rid[p]) {
+				run = 0;
+				continue;
+			}
+			run++;
+			if (run < need)
+				continue;
+			/* The run's first unit, rounded up to the alignment. */
+			start = m->base + ((p + 1 - run) << m->shift);
+			start = (start + apg - 1) & ~(apg - 1);
+			return ((start - m->base) >> m->shift) + 1;
+		}
+	}
+	return exact_fit(m, n, apg);
 }
 
 u64 fvz_model_alloc(struct fvz_model *m, unsigned int d, u64 first, u64 n,

@@ -1,72 +1,84 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host implementation of the core's record allocation (fv_compat.h): zeroed
- * records with live counts and fault injection.  There are no concurrent
- * readers on the host, so a record "freed after readers" is freed at once.
- * The kernel build uses module/fv_kmem.c instead.
+ * Host implementation of the core's record allocation (fv_compat.h), the
+ * counterpart of module/fv_kmem.c: tree leaves and branches from two
+ * cache-line aligned fv_slab caches, holder sets and arrays from
+ * fv_kmalloc().  Fault injection comes from fv_slab; live counts by kind
+ * and the bytes the core asked for are kept here.  No lock-free reader runs
+ * concurrently on the host, so a record "freed after readers" is freed at
+ * once.
  */
 #include "fv_host.h"
+#include "../../module/fv_tree.h"
 
-long fv_host_fail_after = -1;
-unsigned long fv_host_failures;
+static struct fv_slab *leaf_cache, *branch_cache;
 static unsigned long live[FV_REC_NR_KINDS];
 static unsigned long live_bytes;
 
-static int host_should_fail(void)
+static struct fv_slab *cache_of(enum fv_rec_kind kind, bool create)
 {
-	if (fv_host_fail_after < 0)
-		return 0;
-	if (fv_host_fail_after == 0) {
-		fv_host_failures++;
-		return 1;
-	}
-	fv_host_fail_after--;
-	return 0;
-}
+	struct fv_slab **c = kind == FV_REC_LEAF ? &leaf_cache : &branch_cache;
 
-/*
- * Each record follows a 64-byte prefix holding its size (the kernel's
- * callbacks know their types; here a record freed after readers does not
- * say its size).  Records are 64-byte aligned, as the kernel's tree caches
- * make them.
- */
-#define PREFIX	64
+	if (!*c && create)
+		*c = fv_slab_create(kind == FV_REC_LEAF ? "flatvm_leaf" :
+				    "flatvm_branch",
+				    kind == FV_REC_LEAF ? sizeof(struct fv_leaf) :
+				    sizeof(struct fv_branch), 64);
+	return *c;
+}
 
 void *fv_rec_alloc(enum fv_rec_kind kind, size_t size, bool nofail)
 {
-	char *p;
+	unsigned int flags = FV_SLAB_ZERO | (nofail ? FV_SLAB_NOFAIL : 0);
+	struct fv_slab *c;
+	void *p;
 
-	if (!nofail && host_should_fail())
-		return NULL;
-	p = aligned_alloc(PREFIX, PREFIX + ((size + PREFIX - 1) & ~(size_t)(PREFIX - 1)));
-	if (!p) {
-		if (nofail)
-			abort();
-		return NULL;
+	if (kind == FV_REC_LEAF || kind == FV_REC_BRANCH) {
+		c = cache_of(kind, true);
+		if (!c) {
+			if (nofail)
+				abort();
+			return NULL;
+		}
+		p = fv_slab_alloc(c, flags);
+	} else {
+		p = fv_kmalloc(size, flags);
 	}
-	memset(p + PREFIX, 0, size);
-	*(size_t *)p = size;
-	live[kind]++;
-	live_bytes += size;
-	return p + PREFIX;
+	if (p) {
+		live[kind]++;
+		live_bytes += size;
+	}
+	return p;
 }
 
 void fv_rec_free(enum fv_rec_kind kind, void *rec, size_t size)
 {
-	char *p = (char *)rec - PREFIX;
-
 	if (!rec)
 		return;
-	FV_ASSERT(*(size_t *)p == size);
 	live[kind]--;
 	live_bytes -= size;
-	free(p);
+	if (kind == FV_REC_LEAF || kind == FV_REC_BRANCH)
+		fv_slab_free(cache_of(kind, false), rec);
+	else
+		fv_kfree(rec);
 }
 
 void fv_rec_free_rcu(enum fv_rec_kind kind, void *rec, struct fv_rcu *rcu)
 {
+	size_t size;
+
 	(void)rcu;
-	fv_rec_free(kind, rec, *(size_t *)((char *)rec - PREFIX));
+	switch (kind) {
+	case FV_REC_LEAF:
+		size = sizeof(struct fv_leaf);
+		break;
+	case FV_REC_BRANCH:
+		size = sizeof(struct fv_branch);
+		break;
+	default:
+		size = fv_hset_size(((struct fv_hset *)rec)->cap);
+	}
+	fv_rec_free(kind, rec, size);
 }
 
 unsigned long fv_host_live(enum fv_rec_kind kind)
