@@ -31,19 +31,13 @@ $(BENCH_BIN): $(BENCH_SRCS) $(BENCH_HDRS) $(CORE_SRCS) $(CORE_HDRS)
 $(BENCH_SMOKE_BIN): $(BENCH_SRCS) $(BENCH_HDRS) $(CORE_SRCS) $(CORE_HDRS)
 	$(call bench_link,$(BENCH_BUILD)/san,$(SAN_CFLAGS),$@)
 
-# python3 writes the workloads, gnuplot draws the scale curve.
+# python3 writes the workloads, gnuplot draws the scale curve; liburcu and
+# linux-source-6.1 are for the maple-tree peer.  Installed without
+# recommends when root (scripts/deps.sh), else the command is printed.
+BENCH_DEBS	:= python3 gnuplot-nox liburcu-dev linux-source-6.1
 .PHONY: bench-deps
 bench-deps:
-	@need=; \
-	command -v python3 >/dev/null || need="$$need python3"; \
-	command -v gnuplot >/dev/null || need="$$need gnuplot-nox"; \
-	if [ -n "$$need" ]; then \
-		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update && apt-get install -y $$need; \
-		else \
-			echo "bench: please install:$$need" >&2; exit 1; \
-		fi; \
-	fi
+	@$(TOP)/scripts/deps.sh $(BENCH_DEBS)
 
 .PHONY: bench bench-smoke bench-profile
 bench: bench-deps $(BENCH_BIN)
@@ -56,8 +50,7 @@ bench-smoke: $(BENCH_SMOKE_BIN)
 	BIN=$(BENCH_SMOKE_BIN) BUILD=$(BENCH_BUILD) bench/smoke.sh
 
 bench-profile: bench-deps $(BENCH_BIN)
-	@command -v valgrind >/dev/null || { [ "$$(id -u)" = 0 ] && \
-		apt-get update && apt-get install -y valgrind; }
+	@$(TOP)/scripts/deps.sh valgrind
 	BIN=$(BENCH_BIN) BUILD=$(BENCH_BUILD) bench/profile.sh
 
 all: $(BENCH_BIN)
