@@ -71,6 +71,7 @@
 #define MAX_ERRNO	140
 #define DEFAULT_CAP	64
 #define CENSUS_PERIOD	0.1		/* s between two counts in /proc */
+#define PROGRESS_PERIOD	60		/* s between two progress lines */
 #define WORKER_GRACE	60		/* s after the deadline */
 #define TERM_GRACE	10		/* s between SIGTERM and SIGKILL */
 
@@ -886,6 +887,7 @@ struct tree {
 	unsigned long unaccounted;	/* samples above the count */
 	double census_s;		/* time spent counting */
 	double next_census;
+	double start, next_progress;
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -962,6 +964,18 @@ static void sample(struct tree *t)
 		       n, counted);
 }
 
+/* A line a minute, so that a long run shows how it goes. */
+static void progress(struct tree *t)
+{
+	double now = now_s();
+
+	printf("vmfuzz: %.0f s: %lu calls, %d live processes (peak %d counted, %d seen), %lu forks refused at the cap\n",
+	       now - t->start, atomic_load(&sh->total),
+	       atomic_load(&sh->live), atomic_load(&sh->live_peak),
+	       t->census_peak, atomic_load(&sh->fork_refused));
+	t->next_progress = now + PROGRESS_PERIOD;
+}
+
 /*
  * Reap whatever comes (workers and orphans), counting the group now and
  * then, until the workers have ended (or, with @all, until no child is
@@ -993,6 +1007,8 @@ static int wait_tree(struct tree *t, double until, int all, int interruptible)
 			return 0;
 		if (now_s() >= t->next_census)
 			sample(t);
+		if (now_s() >= t->next_progress)
+			progress(t);
 		nanosleep(&nap, NULL);
 	}
 }
@@ -1020,7 +1036,7 @@ int main(int argc, char **argv)
 	struct flatvm_stats s;
 	int passed = 0, failed = 0, clean = 1, opt, fd, i, k, e, left;
 	pid_t self = getpid(), pid;
-	double start, elapsed;
+	double elapsed;
 	char what[160];
 
 	while ((opt = getopt(argc, argv, "t:s:n:p:c:")) != -1) {
@@ -1077,7 +1093,8 @@ int main(int argc, char **argv)
 	printf("vmfuzz: seed %lu, %d processes, %lu s, at most %lu calls, at most %d live processes\n",
 	       seed, nworkers, seconds, max_calls, cap);
 
-	start = now_s();
+	t.start = now_s();
+	t.next_progress = t.start + PROGRESS_PERIOD;
 	for (i = 0; i < nworkers; i++) {
 		t.status[i] = -1;
 		reserve_process();
@@ -1126,7 +1143,7 @@ int main(int argc, char **argv)
 			       WORKER_GRACE);
 		clean = 0;
 	}
-	elapsed = now_s() - start;
+	elapsed = now_s() - t.start;
 	left = !teardown(&t);
 	for (i = 0; i < nworkers; i++) {
 		if (t.status[i] == -1 || !WIFEXITED(t.status[i]) ||
