@@ -27,10 +27,26 @@ VMLINUZ		?= /boot/vmlinuz-$(KVER)
 LINUX_SRC	?= /var/cache/flatvm/linux-source-6.1
 STEP_TIMEOUT	?= 3600
 
-DEB_PACKAGES	:= build-essential libc6-dev linux-headers-amd64 \
-		   linux-image-amd64 linux-source qemu-system-x86 \
-		   busybox-static cpio sparse clang libclang-rt-14-dev afl++ \
-		   gnuplot-nox python3 xz-utils liburcu-dev linux-source-6.1
+# Every Debian package a step uses, installed in one go by `make deps`
+# without recommends (scripts/deps.sh).  Who needs what:
+#   build-essential         gcc, make, libc6-dev; perl for checkpatch.pl
+#   linux-headers-amd64     flatvm.ko for Debian's kernel (make module)
+#   linux-image-amd64       the kernel the dev VM boots (vm-test, demo)
+#   linux-source-6.1        checkpatch.pl (module-check), the debug kernel,
+#                           the maple tree of the benchmark's kernel peer
+#   qemu-system-x86         the VMs, headless (its seabios and ipxe-qemu
+#                           dependencies are all -kernel -nographic needs)
+#   busybox-static cpio     the VMs' initramfs
+#   sparse                  module-check, the debug-kernel module builds
+#   clang libclang-rt-14-dev  the libFuzzer build of the core's fuzzer
+#   python3 gnuplot-nox     the benchmark's traces and plot; kunit/vmlog.py
+#   bc bison flex libelf-dev libssl-dev xz-utils  the debug kernel build
+#                           (kunit/build-debug-kernel.sh asks for these)
+#   liburcu-dev             the benchmark's maple-tree peer
+DEB_PACKAGES	:= build-essential linux-headers-amd64 linux-image-amd64 \
+		   linux-source-6.1 qemu-system-x86 busybox-static cpio \
+		   sparse clang libclang-rt-14-dev python3 gnuplot-nox \
+		   bc bison flex libelf-dev libssl-dev xz-utils liburcu-dev
 
 CHECK_STEPS	:= host-check module-check vm-test
 CHECK_FRAGMENTS	:= kunit/kunit.mk

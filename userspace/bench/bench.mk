@@ -104,20 +104,14 @@ $(BENCH_SMOKE_BIN): $(BENCH_SRCS) $(BENCH_HDRS) $(CORE_HDRS) $(BENCH_OBJS_san)
 	$(CC) $(BENCH_CFLAGS) $(SAN_CFLAGS) -Wl,--gc-sections -o $@ \
 		$(BENCH_SRCS) $(BENCH_OBJS_san) $(BENCH_LIBS)
 
-# python3 writes the workloads, gnuplot draws the scale curve; the peers
-# need the kernel source and liburcu (kernel-src.sh installs those).
+# python3 writes the workloads, gnuplot draws the scale curve; liburcu and
+# linux-source-6.1 are for the maple-tree peer (kernel-src.sh extracts what
+# it needs).  Installed without recommends when root (scripts/deps.sh), else
+# the command is printed.
+BENCH_DEBS	:= python3 gnuplot-nox liburcu-dev linux-source-6.1
 .PHONY: bench-deps
 bench-deps:
-	@need=; \
-	command -v python3 >/dev/null || need="$$need python3"; \
-	command -v gnuplot >/dev/null || need="$$need gnuplot-nox"; \
-	if [ -n "$$need" ]; then \
-		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update && apt-get install -y $$need; \
-		else \
-			echo "bench: please install:$$need" >&2; exit 1; \
-		fi; \
-	fi
+	@$(TOP)/scripts/deps.sh $(BENCH_DEBS)
 
 .PHONY: bench bench-smoke bench-profile
 bench: bench-deps kernel-src
@@ -133,8 +127,7 @@ bench-smoke: kernel-src
 
 bench-profile: bench-deps kernel-src
 	@$(MAKE) --no-print-directory $(BENCH_BIN)
-	@command -v valgrind >/dev/null || { [ "$$(id -u)" = 0 ] && \
-		apt-get update && apt-get install -y valgrind; }
+	@$(TOP)/scripts/deps.sh valgrind
 	BIN=$(BENCH_BIN) BUILD=$(BENCH_BUILD) bench/profile.sh
 
 all: kernel-src

@@ -22,19 +22,15 @@ $(FVZ_LIBFUZZER): fuzz/fvz_libfuzzer.c $(FVZ_DEPS)
 	$(FVZ_CLANG) $(CORE_CFLAGS) $(SAN_CFLAGS) -fsanitize=fuzzer -Ifuzz \
 		-o $@ fuzz/fvz_libfuzzer.c $(FVZ_SRCS) $(CORE_SRCS)
 
-# clang and the libFuzzer runtime, installed when missing and run as root.
+# clang and the libFuzzer runtime, installed when missing and run as root
+# (scripts/deps.sh: without recommends; else it prints the command).
 .PHONY: fuzz-deps
 fuzz-deps:
 	@if ! command -v $(FVZ_CLANG) >/dev/null 2>&1 || \
 	    ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a \
 		>/dev/null 2>&1; then \
-		if [ "$$(id -u)" = 0 ]; then \
-			apt-get update && \
-			apt-get install -y clang libclang-rt-14-dev || \
-			echo "fuzz: could not install clang: standalone driver only"; \
-		else \
-			echo "fuzz: no clang/libFuzzer and not root: standalone driver only"; \
-		fi; \
+		$(TOP)/scripts/deps.sh clang libclang-rt-14-dev || \
+			echo "fuzz: no clang/libFuzzer: standalone driver only"; \
 	fi
 
 # Build the libFuzzer binary only where clang can link it.

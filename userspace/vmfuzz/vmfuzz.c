@@ -6,17 +6,44 @@
  * Several worker processes issue random and structure-aware ioctls (valid
  * looking and garbage fields, bad sizes, flags and pointers, ranges
  * straddling others, live, foreign and stale pidfds), interleaved with fork,
- * kill -9, munmap, mprotect, mremap, madvise(MADV_DOFORK), page touches and
+ * kill, munmap, mprotect, mremap, madvise(MADV_DOFORK), page touches and
  * closing and reopening the device.  Workers post the ranges they allocate
  * in shared memory so that the others grant, attach and touch them too.
  *
- * Bounded by time (-t) and by count (-n).  It prints the calls made by kind
- * and the errnos seen, then checks: every errno is one the uapi header
- * documents for that ioctl, every worker ended normally, and once every
- * process has exited the module's STATS are back to zero.  Last line:
- * "vmfuzz: N passed, N failed".
+ * Bounded by time (-t) and by count (-n).  It prints the calls made by kind,
+ * the calls per second and the errnos seen, then checks: every errno is one
+ * the uapi header documents for that ioctl, every worker ended normally,
+ * the live fuzzer processes never exceeded the cap, none is left at the end,
+ * and once every process has exited the module's STATS are back to zero.
+ * Last line: "vmfuzz: N passed, N failed".
+ *
+ * The process tree stays bounded for any run length:
+ *  - Every fuzzer process (the workers, and the children they fork, which
+ *    fuzz and fork in turn) is counted in sh->live, in the MAP_SHARED page,
+ *    from the moment its parent reserves a place for it until it is reaped.
+ *    A fork that would take the count above the cap (-c, default 64) is
+ *    refused and counted as such, never retried.
+ *  - The forker reserves before fork() and the reaper (the parent, or main
+ *    for an orphan) gives the place back after waitpid(), both with SIGTERM
+ *    blocked.  SIGTERM is the only signal fuzzer processes send each other:
+ *    left at its default action and unblocked, it is fatal at once, like
+ *    SIGKILL (the kernel turns it into SIGKILL for the whole process, even
+ *    in the middle of an ioctl), but it cannot fall between a reap and the
+ *    count's update, so the count stays exact.
+ *  - Every process kills (SIGTERM) and reaps its children before it exits.
+ *    One that dies first takes them along: each child asks for SIGTERM on
+ *    its parent's death (PR_SET_PDEATHSIG), and main is the tree's child
+ *    subreaper, so orphans come to main, which reaps them.
+ *  - All fuzzer processes are in one process group (the first worker's).
+ *    Main counts its members in /proc every 100 ms (or ten times as long
+ *    as a count took, so that counting takes at most a tenth of a CPU),
+ *    independently of sh->live; the run fails if that census ever exceeds
+ *    the cap, or more processes than were counted.  At the end main kills
+ *    the group (SIGTERM, then SIGKILL after 10 s) and reaps until it has
+ *    no child left.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -28,6 +55,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -42,6 +70,12 @@
 #define MAX_PIDFDS	8
 #define MAX_CHILDREN	4
 #define MAX_ERRNO	140
+#define DEFAULT_CAP	64
+#define CENSUS_PERIOD	0.1		/* s between two counts in /proc, */
+#define CENSUS_SHARE	10		/* or 10 times what one took */
+#define PROGRESS_PERIOD	60		/* s between two progress lines */
+#define WORKER_GRACE	60		/* s after the deadline */
+#define TERM_GRACE	10		/* s between SIGTERM and SIGKILL */
 
 enum kind {
 	K_ALLOC, K_GRANT, K_ATTACH, K_RELEASE, K_REVOKE, K_QUERY, K_STATS,
@@ -51,7 +85,7 @@ enum kind {
 
 static const char *const kind_name[K_NKINDS] = {
 	"alloc", "grant", "attach", "release", "revoke", "query", "stats",
-	"badcmd", "fork", "kill9", "munmap", "mprotect", "mremap", "madvise",
+	"badcmd", "fork", "kill", "munmap", "mprotect", "mremap", "madvise",
 	"touch", "reopen", "pidfd",
 };
 
@@ -62,6 +96,11 @@ struct shared {
 	atomic_ulong unexpected;
 	atomic_ulong total;
 	atomic_int pids[MAX_WORKERS];
+	atomic_int live;		/* fuzzer processes not yet reaped */
+	atomic_int live_peak;
+	atomic_ulong reserved;		/* places ever given: forks tried */
+	atomic_ulong fork_refused;	/* at the cap */
+	atomic_ulong fork_failed;	/* fork() itself failed */
 	struct {
 		atomic_ullong addr;
 		atomic_ullong len;
@@ -89,6 +128,7 @@ static __u64 win_base, win_size;
 static unsigned long max_calls = 1000000;
 static struct timespec deadline;
 static int nworkers = 4;
+static int cap = DEFAULT_CAP;
 
 static sigjmp_buf touch_env;
 static volatile sig_atomic_t touch_armed;
@@ -551,17 +591,101 @@ static void do_mm(struct worker *w, enum kind k)
 	count(k);
 }
 
+/* ---- the process tree (see the top of the file) ----------------------- */
+
+/* SIGTERM held off around a step of the count, so a kill cannot split it. */
+static void hold_kills(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+static void allow_kills(const sigset_t *old)
+{
+	sigprocmask(SIG_SETMASK, old, NULL);
+}
+
+/* A place for one more process, or 0 at the cap.  Call with kills held. */
+static int reserve_process(void)
+{
+	int n = atomic_load(&sh->live), peak;
+
+	do {
+		if (n >= cap) {
+			atomic_fetch_add(&sh->fork_refused, 1);
+			return 0;
+		}
+	} while (!atomic_compare_exchange_weak(&sh->live, &n, n + 1));
+	atomic_fetch_add(&sh->reserved, 1);
+	peak = atomic_load(&sh->live_peak);
+	while (peak < n + 1 &&
+	       !atomic_compare_exchange_weak(&sh->live_peak, &peak, n + 1))
+		;
+	return 1;
+}
+
+/* A reaped process gives its place back.  Call with kills held. */
+static void release_process(void)
+{
+	atomic_fetch_sub(&sh->live, 1);
+}
+
+/*
+ * Reap the child in @slot if it has ended (or, with @block, once it has):
+ * the wait itself is killable, the reap and the count are not split.
+ */
+static void reap_child(struct worker *w, int slot, int block)
+{
+	pid_t pid = w->children[slot];
+	siginfo_t si;
+	sigset_t old;
+
+	if (pid <= 0)
+		return;
+	memset(&si, 0, sizeof(si));
+	while (waitid(P_PID, pid, &si,
+		      WEXITED | WNOWAIT | (block ? 0 : WNOHANG)) < 0) {
+		if (errno != EINTR) {	/* not ours: never happens */
+			w->children[slot] = 0;
+			return;
+		}
+	}
+	if (si.si_pid != pid)
+		return;
+	hold_kills(&old);
+	if (waitpid(pid, NULL, WNOHANG) == pid) {
+		release_process();
+		w->children[slot] = 0;
+	}
+	allow_kills(&old);
+}
+
 static void reap(struct worker *w, int block)
 {
-	int i, status;
+	int i;
 
-	for (i = 0; i < MAX_CHILDREN; i++) {
-		if (w->children[i] <= 0)
-			continue;
-		if (waitpid(w->children[i], &status, block ? 0 : WNOHANG) ==
-		    w->children[i])
-			w->children[i] = 0;
-	}
+	for (i = 0; i < MAX_CHILDREN; i++)
+		reap_child(w, i, block);
+}
+
+static void kill_child(struct worker *w, int slot)
+{
+	if (w->children[slot] <= 0)
+		return;
+	kill(w->children[slot], SIGTERM);
+	reap_child(w, slot, 1);
+}
+
+/* How every fuzzer process ends: its children killed and reaped first. */
+static void end_children(struct worker *w)
+{
+	int i;
+
+	for (i = 0; i < MAX_CHILDREN; i++)
+		kill_child(w, i);
 }
 
 static void do_pidfd(struct worker *w)
@@ -587,20 +711,29 @@ static void fuzz_loop(struct worker *w, unsigned long limit);
 static void do_fork(struct worker *w)
 {
 	int slot = below(w, MAX_CHILDREN);
-	pid_t pid;
+	pid_t parent = getpid(), pid;
+	sigset_t old;
 
 	reap(w, 0);
 	if (w->children[slot] > 0) {
-		kill(w->children[slot], SIGKILL);
-		waitpid(w->children[slot], NULL, 0);
-		w->children[slot] = 0;
+		kill_child(w, slot);
 		count(K_KILL);
 	}
 	count(K_FORK);
+	hold_kills(&old);
+	if (!reserve_process()) {
+		allow_kills(&old);
+		return;
+	}
 	pid = fork();
 	if (pid == 0) {
 		int i;
 
+		/* Dies with its parent; if that already happened, go now. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(0);
+		allow_kills(&old);
 		for (i = 0; i < MAX_CHILDREN; i++)
 			w->children[i] = 0;
 		w->rng ^= (__u64)getpid() << 32;
@@ -609,21 +742,21 @@ static void do_fork(struct worker *w)
 			w->fd = open(FLATVM_DEVICE, O_RDWR);
 		}
 		fuzz_loop(w, 20 + below(w, 100));
+		end_children(w);
 		_exit(0);
 	}
-	if (pid > 0)
+	if (pid > 0) {
 		w->children[slot] = pid;
+	} else {
+		release_process();
+		atomic_fetch_add(&sh->fork_failed, 1);
+	}
+	allow_kills(&old);
 }
 
 static void do_kill(struct worker *w)
 {
-	int slot = below(w, MAX_CHILDREN);
-
-	if (w->children[slot] > 0) {
-		kill(w->children[slot], SIGKILL);
-		waitpid(w->children[slot], NULL, 0);
-		w->children[slot] = 0;
-	}
+	kill_child(w, below(w, MAX_CHILDREN));
 	count(K_KILL);
 }
 
@@ -723,11 +856,7 @@ static int worker_main(int idx, __u64 seed)
 	sigaction(SIGBUS, &sa, NULL);
 
 	fuzz_loop(&w, ~0UL);
-
-	for (i = 0; i < MAX_CHILDREN; i++)
-		if (w.children[i] > 0 && below(&w, 2))
-			kill(w.children[i], SIGKILL);
-	reap(&w, 1);
+	end_children(&w);
 	return 0;
 }
 
@@ -748,14 +877,174 @@ static int check(int ok, const char *what, int *passed, int *failed)
 	return ok;
 }
 
+/* ---- main: the tree's subreaper and census ----------------------------- */
+
+struct tree {
+	pid_t pgid;			/* the process group of every fuzzer */
+	pid_t pids[MAX_WORKERS];
+	int status[MAX_WORKERS];	/* -1 until reaped */
+	int running;			/* workers not yet reaped */
+	int census_peak;
+	unsigned long samples;
+	unsigned long unaccounted;	/* samples above the count */
+	double census_s;		/* time spent counting */
+	double next_census;
+	double start, next_progress;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void stop_handler(int sig)
+{
+	stop_signal = sig;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * The members of process group @pgid, zombies included: the pids listed
+ * in /proc, each asked for its group (getpgid() is far cheaper than
+ * reading /proc/<pid>/stat, which cost ~10 ms a process in the debug
+ * kernel under TCG).
+ */
+static int census(pid_t pgid)
+{
+	struct dirent *de;
+	int n = 0;
+	char *end;
+	long pid;
+	DIR *d;
+
+	d = opendir("/proc");
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		pid = strtol(de->d_name, &end, 10);
+		if (pid > 0 && !*end && getpgid(pid) == pgid)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * Count the group and compare with the cap and with sh->live: every
+ * process alive during the scan was counted at its start or was given a
+ * place during it (reaped ones are gone from /proc before their place is
+ * given back).
+ */
+static void sample(struct tree *t)
+{
+	double t0 = now_s(), took;
+	unsigned long r0, r1;
+	long counted;
+	int n;
+
+	r0 = atomic_load(&sh->reserved);
+	counted = atomic_load(&sh->live);
+	n = census(t->pgid);
+	r1 = atomic_load(&sh->reserved);
+	counted += (long)(r1 - r0);
+	/* A count took 135 ms in the debug kernel on a loaded host. */
+	took = now_s() - t0;
+	t->next_census = t0 + (took * CENSUS_SHARE > CENSUS_PERIOD ?
+			       took * CENSUS_SHARE : CENSUS_PERIOD);
+	if (n < 0)
+		return;
+	t->samples++;
+	t->census_s += took;
+	if (n > cap && n > t->census_peak)
+		printf("vmfuzz: %d processes in the group, above the cap %d\n",
+		       n, cap);
+	if (n > t->census_peak)
+		t->census_peak = n;
+	if (n > counted && t->unaccounted++ < 5)
+		printf("vmfuzz: %d processes in the group, only %ld counted\n",
+		       n, counted);
+}
+
+/* A line a minute, so that a long run shows how it goes. */
+static void progress(struct tree *t)
+{
+	double now = now_s();
+
+	printf("vmfuzz: %.0f s: %lu calls, %d live processes (peak %d counted, %d seen), %lu forks refused at the cap\n",
+	       now - t->start, atomic_load(&sh->total),
+	       atomic_load(&sh->live), atomic_load(&sh->live_peak),
+	       t->census_peak, atomic_load(&sh->fork_refused));
+	t->next_progress = now + PROGRESS_PERIOD;
+}
+
+/*
+ * Reap whatever comes (workers and orphans), counting the group now and
+ * then, until the workers have ended (or, with @all, until no child is
+ * left), or until @until or, if @interruptible, a signal.  1 when done.
+ */
+static int wait_tree(struct tree *t, double until, int all, int interruptible)
+{
+	const struct timespec nap = { 0, 20000000L };
+	int status, i;
+	pid_t pid;
+
+	for (;;) {
+		pid = waitpid(-1, &status, WNOHANG);
+		if (pid > 0) {
+			release_process();
+			for (i = 0; i < nworkers; i++) {
+				if (t->pids[i] == pid) {
+					t->status[i] = status;
+					t->running--;
+				}
+			}
+			continue;
+		}
+		if (pid < 0 && errno == ECHILD)
+			return 1;
+		if (!all && !t->running)
+			return 1;
+		if (now_s() >= until || (interruptible && stop_signal))
+			return 0;
+		if (now_s() >= t->next_census)
+			sample(t);
+		if (now_s() >= t->next_progress)
+			progress(t);
+		nanosleep(&nap, NULL);
+	}
+}
+
+/* Kill the whole group and reap it; 1 when nothing of the tree is left. */
+static int teardown(struct tree *t)
+{
+	if (kill(-t->pgid, SIGTERM) == 0 &&
+	    !wait_tree(t, now_s() + TERM_GRACE, 1, 0)) {
+		printf("vmfuzz: processes left %d s after SIGTERM: SIGKILL\n",
+		       TERM_GRACE);
+		kill(-t->pgid, SIGKILL);
+		wait_tree(t, now_s() + 3 * TERM_GRACE, 1, 0);
+	}
+	if (waitpid(-1, NULL, WNOHANG) != -1 || errno != ECHILD)
+		return 0;
+	return kill(-t->pgid, 0) < 0 && errno == ESRCH;
+}
+
 int main(int argc, char **argv)
 {
-	unsigned long seconds = 120, seed = 1;
+	unsigned long seconds = 120, seed = 1, total, forked;
+	struct tree t = { 0 };
+	struct sigaction sa = { 0 };
 	struct flatvm_stats s;
-	int passed = 0, failed = 0, clean = 1, opt, fd, i, k, e, status;
-	pid_t pids[MAX_WORKERS];
+	int passed = 0, failed = 0, clean = 1, opt, fd, i, k, e, left;
+	pid_t self = getpid(), pid;
+	double elapsed;
+	char what[160];
 
-	while ((opt = getopt(argc, argv, "t:s:n:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:s:n:p:c:")) != -1) {
 		switch (opt) {
 		case 't':
 			seconds = strtoul(optarg, NULL, 0);
@@ -771,11 +1060,19 @@ int main(int argc, char **argv)
 			if (nworkers < 1 || nworkers > MAX_WORKERS)
 				nworkers = 4;
 			break;
+		case 'c':
+			cap = atoi(optarg);
+			break;
 		default:
 			fprintf(stderr,
-				"usage: vmfuzz [-t seconds] [-s seed] [-n calls] [-p procs]\n");
+				"usage: vmfuzz [-t seconds] [-s seed] [-n calls] [-p procs] [-c max live processes]\n");
 			return 2;
 		}
+	}
+	if (cap <= nworkers) {
+		fprintf(stderr, "vmfuzz: -c must exceed the %d workers\n",
+			nworkers);
+		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	fd = open(FLATVM_DEVICE, O_RDWR);
@@ -791,30 +1088,90 @@ int main(int argc, char **argv)
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED)
 		return 1;
+	/* Orphans of the tree come to us, and we reap them. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1)) {
+		perror("vmfuzz: PR_SET_CHILD_SUBREAPER");
+		return 1;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += seconds;
-	printf("vmfuzz: seed %lu, %d processes, %lu s, at most %lu calls\n",
-	       seed, nworkers, seconds, max_calls);
+	printf("vmfuzz: seed %lu, %d processes, %lu s, at most %lu calls, at most %d live processes\n",
+	       seed, nworkers, seconds, max_calls, cap);
 
+	t.start = now_s();
+	t.next_progress = t.start + PROGRESS_PERIOD;
 	for (i = 0; i < nworkers; i++) {
-		pids[i] = fork();
-		if (pids[i] == 0)
+		t.status[i] = -1;
+		reserve_process();
+		pid = fork();
+		if (pid == 0) {
+			sigset_t none;
+
+			/* SIGTERM is the tree's kill: default and unblocked. */
+			signal(SIGTERM, SIG_DFL);
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
+			setpgid(0, i ? t.pgid : 0);
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			if (getppid() != self)
+				_exit(1);
 			_exit(worker_main(i, seed));
-		atomic_store(&sh->pids[i], pids[i]);
+		}
+		if (pid < 0) {
+			perror("vmfuzz: fork");
+			release_process();
+			if (!i)
+				return 1;
+			nworkers = i;
+			clean = 0;
+			break;
+		}
+		setpgid(pid, i ? t.pgid : pid);
+		if (!i)
+			t.pgid = pid;
+		t.pids[i] = pid;
+		t.running++;
+		atomic_store(&sh->pids[i], pid);
 	}
+	sa.sa_handler = stop_handler;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	if (!wait_tree(&t, deadline.tv_sec + deadline.tv_nsec / 1e9 +
+		       WORKER_GRACE, 0, 1)) {
+		if (stop_signal)
+			printf("vmfuzz: signal %d: ending the run\n",
+			       (int)stop_signal);
+		else
+			printf("vmfuzz: workers still running %d s after the deadline\n",
+			       WORKER_GRACE);
+		clean = 0;
+	}
+	elapsed = now_s() - t.start;
+	left = !teardown(&t);
 	for (i = 0; i < nworkers; i++) {
-		if (waitpid(pids[i], &status, 0) != pids[i] ||
-		    !WIFEXITED(status) || WEXITSTATUS(status)) {
+		if (t.status[i] == -1 || !WIFEXITED(t.status[i]) ||
+		    WEXITSTATUS(t.status[i])) {
 			printf("vmfuzz: worker %d ended with status 0x%x\n", i,
-			       status);
+			       t.status[i]);
 			clean = 0;
 		}
 	}
 
-	printf("vmfuzz: %lu calls:", atomic_load(&sh->total));
+	total = atomic_load(&sh->total);
+	printf("vmfuzz: %lu calls:", total);
 	for (k = 0; k < K_NKINDS; k++)
 		printf(" %s=%lu", kind_name[k], atomic_load(&sh->calls[k]));
 	printf("\n");
+	printf("vmfuzz: %lu calls in %.1f s: %.0f calls/s\n", total, elapsed,
+	       elapsed > 0 ? total / elapsed : 0.0);
+	forked = atomic_load(&sh->reserved) - atomic_load(&sh->fork_failed) -
+		 nworkers;
+	printf("vmfuzz: processes: cap %d, peak %d counted, %d seen in /proc (%lu counts, %.1f ms each); %lu children forked, %lu forks refused at the cap, %lu failed\n",
+	       cap, atomic_load(&sh->live_peak), t.census_peak, t.samples,
+	       t.samples ? 1e3 * t.census_s / t.samples : 0.0, forked,
+	       atomic_load(&sh->fork_refused), atomic_load(&sh->fork_failed));
 	for (k = 0; k < K_NKINDS; k++) {
 		int any = 0;
 
@@ -835,7 +1192,20 @@ int main(int argc, char **argv)
 	check(clean, "every worker ended normally", &passed, &failed);
 	check(atomic_load(&sh->unexpected) == 0,
 	      "every errno documented for its ioctl", &passed, &failed);
-	check(atomic_load(&sh->total) > 0, "calls were made", &passed, &failed);
+	check(total > 0, "calls were made", &passed, &failed);
+	snprintf(what, sizeof(what),
+		 "at most %d live fuzzer processes (peak %d counted, %d seen in /proc)",
+		 cap, atomic_load(&sh->live_peak), t.census_peak);
+	check(t.samples > 0 && t.census_peak <= cap &&
+	      atomic_load(&sh->live_peak) <= cap, what, &passed, &failed);
+	snprintf(what, sizeof(what),
+		 "every live fuzzer process counted (%lu of %lu counts short)",
+		 t.unaccounted, t.samples);
+	check(t.unaccounted == 0, what, &passed, &failed);
+	snprintf(what, sizeof(what),
+		 "no fuzzer process left after the run (%d still counted)",
+		 atomic_load(&sh->live));
+	check(!left && atomic_load(&sh->live) == 0, what, &passed, &failed);
 
 	/* Process teardown may finish after wait(): poll for a while. */
 	fd = open(FLATVM_DEVICE, O_RDWR);
