@@ -22,17 +22,9 @@ missing=
 [ -f "$tarball" ] || missing="$missing $srcpkg"
 dpkg-query -W -f='${Status}' liburcu-dev 2>/dev/null | grep -q 'ok installed' ||
 	missing="$missing liburcu-dev"
-if [ -n "$missing" ]; then
-	if [ "$(id -u)" -ne 0 ]; then
-		log "missing packages:$missing; run:"
-		log "  sudo apt-get update && sudo apt-get install -y$missing"
-		exit 1
-	fi
-	log "installing$missing"
-	apt-get -o DPkg::Lock::Timeout=1200 update -q >&2
-	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=1200 \
-		install -y -q $missing >&2
-fi
+# Installed without recommends when root, else the command is printed.
+[ -z "$missing" ] ||
+	"$(dirname "$0")/../../scripts/deps.sh" $missing >&2 || exit 1
 
 version=$(dpkg-query -W -f='${Version}' "$srcpkg")
 root=${FV_KSRC_CACHE:-/var/cache/flatvm}
