@@ -28,39 +28,70 @@
 
 /* --- walking segments --------------------------------------------------- */
 
-/* A position in the tree: entry @i of @p.leaf, spanning [start, end). */
+/*
+ * A position: entry @i of @p.leaf, spanning [start, end); or, @top set, the
+ * top free run [a->top, end of the window), which the tree does not hold.
+ */
 struct fv_pos {
 	struct fv_path p;
+	const struct fv_arena *a;
 	unsigned int i;
+	bool top;
 	u64 start;
 	u64 end;
 };
 
-static struct fv_ent *pos_ent(struct fv_pos *x)
+/* What a position on the top free run shows: free space. */
+static struct fv_ent fv_top_ent;
+
+static struct fv_ent *pos_ent(const struct fv_pos *x)
 {
-	return &x->p.leaf->ent[x->i];
+	return x->top ? &fv_top_ent : &x->p.leaf->ent[x->i];
+}
+
+static u64 window_end(const struct fv_arena *a)
+{
+	return a->base + a->npages;
 }
 
 static void pos_fill(struct fv_pos *x)
 {
+	x->top = false;
 	x->start = x->p.leaf->start[x->i];
 	x->end = fv_ent_end(&x->p, x->i);
 }
 
+static void pos_top(struct fv_pos *x)
+{
+	x->top = true;
+	x->start = x->a->top;
+	x->end = window_end(x->a);
+}
+
 static void pos_at(const struct fv_arena *a, u64 page, struct fv_pos *x)
 {
+	x->a = a;
+	if (page >= a->top) {
+		pos_top(x);
+		return;
+	}
 	x->i = fv_tree_walk(a, page, &x->p);
 	pos_fill(x);
 }
 
 static bool pos_next(struct fv_pos *x)
 {
+	if (x->top)
+		return false;
 	if (x->i + 1u < x->p.leaf->hdr.nr) {
 		x->i++;
-	} else {
-		if (!fv_tree_next_leaf(&x->p))
-			return false;
+	} else if (fv_tree_next_leaf(&x->p)) {
 		x->i = 0;
+	} else {
+		if (x->a->top == window_end(x->a))
+			return false;
+		pos_top(x);
+		return true;
 	}
 	pos_fill(x);
 	return true;
@@ -68,6 +99,12 @@ static bool pos_next(struct fv_pos *x)
 
 static bool pos_prev(struct fv_pos *x)
 {
+	if (x->top) {
+		if (x->a->top == x->a->base)
+			return false;
+		pos_at(x->a, x->a->top - 1, x);
+		return true;
+	}
 	if (x->i) {
 		x->i--;
 	} else {
@@ -84,20 +121,24 @@ static struct fv_ent *peek_next(const struct fv_pos *x)
 {
 	struct fv_path q;
 
+	if (x->top)
+		return NULL;
 	if (x->i + 1u < x->p.leaf->hdr.nr)
 		return &x->p.leaf->ent[x->i + 1];
 	q = x->p;
-	return fv_tree_next_leaf(&q) ? &q.leaf->ent[0] : NULL;
+	if (fv_tree_next_leaf(&q))
+		return &q.leaf->ent[0];
+	return x->a->top < window_end(x->a) ? &fv_top_ent : NULL;
 }
 
 static struct fv_ent *peek_prev(const struct fv_pos *x)
 {
-	struct fv_path q;
+	struct fv_pos y;
 
-	if (x->i)
+	if (!x->top && x->i)
 		return &x->p.leaf->ent[x->i - 1];
-	q = x->p;
-	return fv_tree_prev_leaf(&q) ? &q.leaf->ent[q.leaf->hdr.nr - 1] : NULL;
+	y = *x;
+	return pos_prev(&y) ? pos_ent(&y) : NULL;
 }
 
 /* Page span of [addr, addr + len) if it is a valid span of the window. */
@@ -330,6 +371,31 @@ static void make_cuts(struct fv_arena *a, struct fv_prep *r, u64 first,
 }
 
 /*
+ * The extent at @x, the tree's last, lost its last holder: it joins the top
+ * free run, and so does a free segment before it.  @x ends on the top run.
+ */
+static void ext_join_top(struct fv_arena *a, struct fv_pos *x)
+{
+	bool was_empty = a->top == window_end(a);
+
+	a->nused--;
+	a->free_pages += x->end - x->start;
+	fv_tree_drop_last(a, &x->p);
+	if (a->top > a->base) {
+		x->i = fv_tree_walk(a, a->top - 1, &x->p);
+		if (fv_ent_free(x->p.leaf, x->i)) {
+			/* One free segment less: it is part of the top run. */
+			fv_tree_drop_last(a, &x->p);
+			a->nfree--;
+		}
+	}
+	/* The top run counts as one free segment once it is not empty. */
+	if (was_empty)
+		a->nfree++;
+	pos_top(x);
+}
+
+/*
  * The extent at @x lost its last holder (already unlinked from its slot):
  * make it free space, coalesced with free neighbours, in one change of its
  * leaf when they are in it.  Return: its range id, for the report.
@@ -344,6 +410,10 @@ static u64 ext_make_free(struct fv_arena *a, struct fv_pos *x)
 	u64 range = pos_ent(x)->range, start;
 	unsigned int i = x->i, ndel = 1;
 
+	if (x->end == a->top) {
+		ext_join_top(a, x);
+		return range;
+	}
 	a->nused--;
 	a->nfree++;
 	a->free_pages += x->end - x->start;
@@ -359,7 +429,10 @@ static u64 ext_make_free(struct fv_arena *a, struct fv_pos *x)
 	start = l->start[i];
 	x->i = fv_tree_splice(a, &x->p, i, ndel, &start, &free_ent, 1);
 	pos_fill(x);
-	/* Free neighbours in the leaves either side. */
+	/*
+	 * Free neighbours in the leaves either side (the one after is in the
+	 * tree: a free segment never touches the top run).
+	 */
 	n = peek_next(x);
 	if (n && !n->range)
 		absorb_next(a, x);
@@ -442,7 +515,7 @@ int fv_arena_init(struct fv_arena *a, u64 base, u64 size)
 	a->npages = size >> FV_PAGE_SHIFT;
 	a->next_range = 1;
 	a->free_pages = a->npages;
-	a->nfree = 1;
+	a->nfree = 1;		/* the top free run: the whole window */
 	if (fv_tree_init(a))
 		return -ENOMEM;
 	fv_lock_init(&a->lock);
@@ -557,22 +630,34 @@ void fv_domain_release_all(struct fv_arena *a, struct fv_domain *d,
 /*
  * Where @npages pages aligned to 2^@shift pages go: vmalloc's policy, the
  * lowest free segment long enough whatever its alignment (@npages + 2^@shift
- * - 1 pages), else the lowest aligned run that fits exactly (the summaries
- * make both one descent).  Return: whether there is room; @p, @slot: the
- * free segment; @at: the first page.
+ * - 1 pages), else the lowest aligned run that fits exactly; the tree's
+ * free segments before the top free run, which is the highest.  Return:
+ * false when there is no room; else @at, the first page, and @in_tree with
+ * @p, @slot the free segment of the tree, or not when @at is in the top run.
  */
 static bool alloc_find(const struct fv_arena *a, u64 npages,
 		       unsigned int shift, struct fv_path *p,
-		       unsigned int *slot, u64 *at)
+		       unsigned int *slot, u64 *at, bool *in_tree)
 {
-	u64 mask = ((u64)1 << shift) - 1;
+	u64 mask = ((u64)1 << shift) - 1, top = a->top, end = window_end(a);
 
-	if (shift && npages + mask <= a->npages &&
-	    fv_tree_find_fit(a, npages + mask, 0, p, slot, at)) {
-		*at = (*at + mask) & ~mask;
-		return true;
+	*in_tree = true;
+	if (shift && npages + mask <= a->npages) {
+		if (fv_tree_find_fit(a, npages + mask, 0, p, slot, at)) {
+			*at = (*at + mask) & ~mask;
+			return true;
+		}
+		if (end - top >= npages + mask) {
+			*in_tree = false;
+			*at = (top + mask) & ~mask;
+			return true;
+		}
 	}
-	return fv_tree_find_fit(a, npages, shift, p, slot, at);
+	if (fv_tree_find_fit(a, npages, shift, p, slot, at))
+		return true;
+	*in_tree = false;
+	*at = (top + mask) & ~mask;
+	return *at < end && end - *at >= npages;
 }
 
 /**
@@ -586,7 +671,8 @@ static bool alloc_find(const struct fv_arena *a, u64 npages,
  *
  * Lowest fit; an aligned request takes the lowest segment sure to hold it,
  * else the lowest exact aligned fit: never fails while one exists, and
- * costs one descent or two.
+ * costs one descent or two.  A range carved from the top free run is
+ * appended to the tree without touching any free-space summary.
  *
  * Return: 0, -EINVAL, -ENOSPC (no free run fits), or -ENOMEM.
  */
@@ -595,9 +681,9 @@ int fv_alloc(struct fv_arena *a, struct fv_domain *d, u64 len, u64 align,
 {
 	struct fv_ent ents[3] = { { 0 }, { 0 }, { 0 } };
 	unsigned int shift = 0, k = 0, slot;
-	u64 npages, at, starts[3];
+	u64 npages, at, starts[3], s, e;
 	struct fv_path p;
-	u64 s, e;
+	bool in_tree;
 	int ret;
 
 	if (!len || (len & (FV_PAGE_SIZE - 1)) || !rights_valid(rights))
@@ -612,7 +698,7 @@ int fv_alloc(struct fv_arena *a, struct fv_domain *d, u64 len, u64 align,
 		return -ENOSPC;
 
 	fv_lock(&a->lock);
-	if (!alloc_find(a, npages, shift, &p, &slot, &at)) {
+	if (!alloc_find(a, npages, shift, &p, &slot, &at, &in_tree)) {
 		ret = -ENOSPC;
 		goto unlock;
 	}
@@ -625,9 +711,15 @@ int fv_alloc(struct fv_arena *a, struct fv_domain *d, u64 len, u64 align,
 	/*
 	 *   [ head free | the new extent | tail free ]
 	 *   ^s          ^at              ^at + npages ^e
+	 * In the top free run, the tail stays the top run.
 	 */
-	s = p.leaf->start[slot];
-	e = fv_ent_end(&p, slot);
+	if (in_tree) {
+		s = p.leaf->start[slot];
+		e = fv_ent_end(&p, slot);
+	} else {
+		s = a->top;
+		e = window_end(a);
+	}
 	fv_seq_write_begin(&a->seq);
 	if (at > s) {
 		starts[k] = s;
@@ -639,18 +731,22 @@ int fv_alloc(struct fv_arena *a, struct fv_domain *d, u64 len, u64 align,
 	ents[k].h.dom = d->idx;
 	ents[k].h.sr = fv_sr(fv_slot_get(d, at), rights | FV_OWNER);
 	k++;
-	if (at + npages < e) {
+	if (in_tree && at + npages < e) {
 		starts[k] = at + npages;
 		k++;
 		a->nfree++;
 	}
-	a->nfree--;
+	if (in_tree || at + npages == e)
+		a->nfree--;
 	a->free_pages -= npages;
 	a->nused++;
 	a->nholders++;
 	d->nholds++;
 	d->npages += npages;
-	fv_tree_splice(a, &p, slot, 1, starts, ents, k);
+	if (in_tree)
+		fv_tree_splice(a, &p, slot, 1, starts, ents, k);
+	else
+		fv_tree_append(a, &p, starts, ents, k, at + npages);
 	fv_seq_write_end(&a->seq);
 	*addr = at << FV_PAGE_SHIFT;
 unlock:
@@ -673,13 +769,13 @@ static int hold_walk(const struct fv_pos *x, const struct fv_domain *d,
 		     u64 end, u32 rights, const struct fv_domain *other,
 		     u64 *count)
 {
-	const struct fv_ent *e = &x->p.leaf->ent[x->i];
+	const struct fv_ent *e = pos_ent(x);
 	u64 range = e->range;
 	struct fv_pos y;
 	int flags = 0;
 	u32 r;
 
-	if (x->end >= end) {
+	if (x->end >= end || x->top) {
 		/* One extent covers the span: the common case. */
 		*count = 1;
 		r = fv_ent_rights_of(e, d->idx);
@@ -718,7 +814,7 @@ static int share_prep(struct fv_arena *a, struct fv_prep *r,
 		      const struct fv_pos *x, struct fv_domain *to, u64 first,
 		      u64 end, u64 count, bool *cut_first, bool *cut_last)
 {
-	const struct fv_ent *fe = &x->p.leaf->ent[x->i];
+	const struct fv_ent *fe = pos_ent(x);
 	struct fv_pos y;
 	int ret;
 
@@ -1184,7 +1280,10 @@ void fv_stats(struct fv_arena *a, struct fv_stats *st)
 	fv_lock(&a->lock);
 	st->window_bytes = a->npages << FV_PAGE_SHIFT;
 	st->free_bytes = a->free_pages << FV_PAGE_SHIFT;
-	st->largest_free = fv_tree_largest_free(a) << FV_PAGE_SHIFT;
+	st->largest_free = fv_tree_largest_free(a);
+	if (window_end(a) - a->top > st->largest_free)
+		st->largest_free = window_end(a) - a->top;
+	st->largest_free <<= FV_PAGE_SHIFT;
 	st->nfree = a->nfree;
 	st->nextents = a->nused;
 	st->nholders = a->nholders;

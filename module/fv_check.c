@@ -110,9 +110,16 @@ static int check_leaf(struct fv_census *c, const struct fv_leaf *l, u64 lo,
 	u64 start, end;
 	int ret;
 
-	if (broken(nr >= 1 && nr <= FV_LEAF_SLOTS &&
-		   (root || nr >= FV_LEAF_MIN), "leaf of %u entries\n", nr))
+	if (broken(nr <= FV_LEAF_SLOTS && (root || nr >= FV_LEAF_MIN),
+		   "leaf of %u entries\n", nr))
 		return -EUCLEAN;
+	if (!nr) {
+		/* Only an empty tree: the top free run is the window. */
+		if (broken(root && lo == hi, "empty leaf\n"))
+			return -EUCLEAN;
+		c->nleaves++;
+		return 0;
+	}
 	if (broken(!(l->hdr.freemap >> nr), "free bitmap beyond the entries\n"))
 		return -EUCLEAN;
 	if (broken(l->start[0] == lo, "leaf starts at %#llx, not %#llx\n",
@@ -286,11 +293,21 @@ int fv_check(struct fv_arena *a)
 	ret = -ENOMEM;
 	if (!c.dom_holds || !c.dom_pages)
 		goto out;
-	ret = check_node(&c, a->root, a->height, a->base,
-			 a->base + a->npages, true, &s);
-	if (!ret && broken(c.cur == a->base + a->npages,
-			   "segments end before the window\n"))
+	ret = check_node(&c, a->root, a->height, a->base, a->top, true, &s);
+	if (!ret && broken(a->top >= a->base &&
+			   a->top <= a->base + a->npages && c.cur == a->top,
+			   "segments end at %#llx, the top free run begins at %#llx\n",
+			   (unsigned long long)c.cur,
+			   (unsigned long long)a->top))
 		ret = -EUCLEAN;
+	if (!ret && broken(!c.have_prev || c.prev.range,
+			   "a free segment touches the top free run\n"))
+		ret = -EUCLEAN;
+	/* The top free run counts as one free segment when not empty. */
+	if (a->top < a->base + a->npages) {
+		c.nfree++;
+		c.free_pages += a->base + a->npages - a->top;
+	}
 	if (!ret)
 		ret = check_domains(&c);
 	if (!ret && broken(c.nfree == a->nfree && c.nused == a->nused &&

@@ -615,7 +615,7 @@ static void descend_from(struct fv_path *p, unsigned int level,
 /**
  * fv_tree_walk() - descend to the segment holding @page.
  * @a:		the arena, locked.
- * @page:	a page of the window.
+ * @page:	a page of the window below a->top.
  * @p:		set to the path.
  *
  * Return: the index of the segment in @p->leaf.
@@ -625,7 +625,7 @@ unsigned int fv_tree_walk(const struct fv_arena *a, u64 page,
 {
 	p->height = a->height;
 	p->lo[a->height] = a->base;
-	p->hi[a->height] = a->base + a->npages;
+	p->hi[a->height] = a->top;
 	if (!a->height) {
 		p->leaf = as_leaf(a->root);
 	} else {
@@ -711,7 +711,7 @@ static bool fit_below(struct fv_path *p, unsigned int level, u64 npages,
 
 /**
  * fv_tree_find_fit() - the lowest free run of @npages pages aligned to
- *	2^@align_shift pages.
+ *	2^@align_shift pages, below the top free run.
  * @a:		the arena, locked.
  * @npages:	pages wanted.
  * @align_shift: log2 of the alignment in pages, at most FV_ABUCKETS.
@@ -733,7 +733,7 @@ bool fv_tree_find_fit(const struct fv_arena *a, u64 npages,
 		return false;
 	p->height = a->height;
 	p->lo[a->height] = a->base;
-	p->hi[a->height] = a->base + a->npages;
+	p->hi[a->height] = a->top;
 	if (a->height)
 		p->br[a->height] = as_branch(a->root);
 	else
@@ -1183,10 +1183,79 @@ unsigned int fv_tree_absorb_next(struct fv_arena *a, struct fv_path *p,
 	return fv_tree_walk(a, page, p);
 }
 
+/**
+ * fv_tree_append() - give the tree new last segments, from the top free run.
+ * @a:		the arena, locked, in a write section, spares reserved.
+ * @p:		set to the path of the last leaf.
+ * @starts:	first pages of the new segments; @starts[0] is a->top.
+ * @ents:	their contents; the last one is an extent.
+ * @nnew:	new segments (1 or 2).
+ * @top:	where the top free run begins afterwards.
+ *
+ *   before   ... last ][ top free run ..............)
+ *   after    ... last ][ new ... ][ top free run ...)
+ *
+ * Appending an extent changes no free-space summary (the top free run is
+ * not in the tree): growing at the top costs one descent and one store.
+ *
+ * Return: the index of the first new segment in @p->leaf.
+ */
+unsigned int fv_tree_append(struct fv_arena *a, struct fv_path *p,
+			    const u64 *starts, const struct fv_ent *ents,
+			    unsigned int nnew, u64 top)
+{
+	unsigned int i, j, nfree = 0;
+	struct fv_leaf *l;
+
+	FV_ASSERT(starts[0] == a->top && top > a->top && ents[nnew - 1].range);
+	FV_WRITE_ONCE(a->top, top);
+	fv_tree_walk(a, starts[0], p);
+	if (p->leaf->hdr.nr + nnew > FV_LEAF_SLOTS)
+		make_room(a, p, 0, nnew, starts[0]);
+	l = p->leaf;
+	i = l->hdr.nr;
+	l->hdr.nr += nnew;
+	for (j = 0; j < nnew; j++) {
+		leaf_set(l, i + j, starts[j], &ents[j]);
+		nfree += !ents[j].range;
+	}
+	if (nfree)
+		leaf_update(p, NULL, NULL, 0, i, nnew);
+	return i;
+}
+
+/**
+ * fv_tree_drop_last() - the tree's last segment joins the top free run.
+ * @a:		the arena, locked, in a write section.
+ * @p:		a valid path to the last leaf; stale afterwards.
+ *
+ * An extent that lost its last holder goes this way, and then the free
+ * segment before it, if there is one (free segments never touch).
+ */
+void fv_tree_drop_last(struct fv_arena *a, struct fv_path *p)
+{
+	struct fv_leaf *l = p->leaf;
+	unsigned int i = l->hdr.nr - 1u, lv;
+	u64 rs = l->start[i], re = a->top;
+	bool free = fv_ent_free(l, i);
+
+	FV_ASSERT(p->hi[0] == a->top);
+	leaf_close(l, i, 1);
+	FV_WRITE_ONCE(a->top, rs);
+	/* Every node on the rightmost path now ends at the new top. */
+	for (lv = 0; lv <= p->height; lv++)
+		if (p->hi[lv] == re)
+			p->hi[lv] = rs;
+	if (free)
+		leaf_update(p, &rs, &re, 1, 0, 0);
+	if (l->hdr.nr < FV_LEAF_MIN && l->hdr.nr)
+		rebalance(a, p, 0, l->start[0]);
+}
+
 /* --- whole tree --------------------------------------------------------- */
 
 /**
- * fv_tree_init() - a tree of one free segment covering the window.
+ * fv_tree_init() - an empty tree: the whole window is the top free run.
  * @a:		the arena (base and npages set).
  *
  * Return: 0 or -ENOMEM.
@@ -1194,7 +1263,6 @@ unsigned int fv_tree_absorb_next(struct fv_arena *a, struct fv_path *p,
 int fv_tree_init(struct fv_arena *a)
 {
 	struct fv_leaf *l;
-	struct fv_ent free_ent = { 0 };
 
 	a->height = 0;
 	a->spare[0] = NULL;
@@ -1204,10 +1272,8 @@ int fv_tree_init(struct fv_arena *a)
 	if (spare_add(a, FV_KIND_LEAF, false))
 		return -ENOMEM;
 	l = as_leaf(spare_take(a, FV_KIND_LEAF, 0));
-	l->hdr.nr = 1;
-	leaf_set(l, 0, a->base, &free_ent);
 	a->root = &l->hdr;
-	fv_sum_note_gap(&l->sum, a->base, a->base + a->npages);
+	a->top = a->base;
 	return 0;
 }
 
@@ -1264,11 +1330,18 @@ int fv_tree_lookup_lockless(const struct fv_arena *a, u64 page,
 			    struct fv_ent *ent, u64 *start, u64 *end)
 {
 	const struct fv_node *n = FV_READ_ONCE(a->root);
-	u64 hi = a->base + a->npages;
+	u64 hi = FV_READ_ONCE(a->top);
 	unsigned int level, prev = FV_MAX_HEIGHT + 1, nr, lo, half, i, cnt;
 	const struct fv_branch *b;
 	const struct fv_leaf *l;
 
+	if (page >= hi) {
+		/* The top free run. */
+		ent->range = 0;
+		*start = hi;
+		*end = a->base + a->npages;
+		return 0;
+	}
 	for (;;) {
 		if (!n)
 			return -EAGAIN;

@@ -232,6 +232,10 @@ unsigned int fv_tree_splice(struct fv_arena *a, struct fv_path *p,
 			    unsigned int nnew);
 unsigned int fv_tree_absorb_next(struct fv_arena *a, struct fv_path *p,
 				 unsigned int i);
+unsigned int fv_tree_append(struct fv_arena *a, struct fv_path *p,
+			    const u64 *starts, const struct fv_ent *ents,
+			    unsigned int nnew, u64 top);
+void fv_tree_drop_last(struct fv_arena *a, struct fv_path *p);
 void fv_leaf_summary(const struct fv_leaf *l, u64 hi, struct fv_sum *s);
 void fv_branch_summary(const struct fv_branch *b, struct fv_sum *s);
 void fv_sum_note_gap(struct fv_sum *s, u64 start, u64 end);

@@ -97,6 +97,9 @@ struct fv_domain {
  * @npages:	pages in the window.
  * @root:	the tree's root, a leaf when @height is 0.
  * @height:	levels of branches above the leaves.
+ * @top:	first page of the top free run [top, base + npages), which
+ *		the tree does not hold: the tree tiles [base, top) and its
+ *		last segment is an extent.
  * @doms:	domain table (index -> domain); free entries are chained.
  * @ndoms_cap:	entries in @doms.
  * @dom_free:	first free index in @doms, 0 when none.
@@ -114,6 +117,7 @@ struct fv_arena {
 	u64 npages;
 	struct fv_node *root;
 	u32 height;
+	u64 top;
 	struct fv_domain **doms;
 	u32 ndoms_cap;
 	u32 dom_free;
