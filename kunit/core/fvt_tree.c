@@ -3,12 +3,20 @@
  * fv_tree: the shape of the segment tree under churn.  Leaves and branches
  * split, merge and even out, the root grows a level and collapses back,
  * extents and free segments coalesce across leaf boundaries; fv_check()
- * (shape, fill, pivots, summaries, every index) passes after every step.
+ * (shape, fill, pivots, summaries, every index) passes after every step
+ * (see CHECK_EVERY for the kernel).
  */
 #include "fvt.h"
 #include "fv_tree.h"
 
 #define W	0x100000ULL
+
+/*
+ * fv_check() after every step on the host; in the debug kernel (KASAN
+ * under TCG, a few ms a check of 2,400 segments) after every CHECK_EVERY-th
+ * step and every step near the height changes' thresholds.
+ */
+#define CHECK_EVERY	(FVT_KERNEL ? 8 : 1)
 
 struct shape {
 	unsigned int max_height, grew, shrank, steps;
@@ -95,7 +103,8 @@ static void fv_tree_test_grow_and_collapse(struct kunit *test)
 	for (i = 0; i < n; i++) {
 		KUNIT_ASSERT_EQ(test, FVT_ALLOC(f, i % 2, PG(1), 0, RW),
 				W + PG(i));
-		step_done(f, &sh, &height, i < 300 || i % 16 == 0, __LINE__);
+		step_done(f, &sh, &height, i < 300 || i % CHECK_EVERY == 0,
+			  __LINE__);
 	}
 	KUNIT_EXPECT_GE(test, sh.max_height, 2);
 	KUNIT_EXPECT_EQ(test, sh.grew, sh.max_height);
@@ -119,7 +128,8 @@ static void fv_tree_test_grow_and_collapse(struct kunit *test)
 			continue;
 		KUNIT_ASSERT_EQ(test, fvt_release(f, 0, W + PG(r), PG(1)), 0);
 		EXPECT_RELEASED(f, W + PG(r), PG(1));
-		step_done(f, &sh, &height, i % 4 == 0 || height < 2, __LINE__);
+		step_done(f, &sh, &height, i % CHECK_EVERY == 0 || height < 2,
+			  __LINE__);
 	}
 	FVT_CHECK(f);
 	KUNIT_EXPECT_EQ(test, f->a->height, 0);
@@ -152,7 +162,7 @@ static void fv_tree_test_extents_merge_across_leaves(struct kunit *test)
 	for (i = 0; i < n; i += 2) {
 		KUNIT_ASSERT_EQ(test, fv_share(f->a, &f->d[0], &f->d[1],
 					       a + PG(i), PG(1), FV_READ), 0);
-		step_done(f, &sh, &height, i % 8 == 0, __LINE__);
+		step_done(f, &sh, &height, i % CHECK_EVERY == 0, __LINE__);
 	}
 	fv_stats(f->a, &st);
 	KUNIT_EXPECT_EQ(test, st.nextents, n);
@@ -179,7 +189,7 @@ static void fv_tree_test_extents_merge_across_leaves(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, fvt_release(f, 1, a + PG(perm[i]), PG(1)),
 				0);
 		KUNIT_EXPECT_EQ(test, f->nruns, 0);
-		step_done(f, &sh, &height, i % 4 == 0, __LINE__);
+		step_done(f, &sh, &height, i % CHECK_EVERY == 0, __LINE__);
 	}
 	fv_stats(f->a, &st);
 	KUNIT_EXPECT_EQ(test, st.nextents, n);
@@ -218,7 +228,7 @@ static void fv_tree_test_random_churn(struct kunit *test)
 						   (phase ? 256 : 16)));
 			break;
 		}
-		step_done(f, &sh, &height, step % 8 == 0, __LINE__);
+		step_done(f, &sh, &height, step % CHECK_EVERY == 0, __LINE__);
 	}
 	KUNIT_EXPECT_GE(test, sh.max_height, 2);
 	for (d = 0; d < 4; d++) {
