@@ -5,8 +5,8 @@
 # directory of symlinks under OUT so that no object lands in the work tree
 # (module/ also builds against Debian's stock kernel):
 #
-#   OUT/kunit/flatvm_kunit.ko   kunit/*.c + the core's own files +
-#                               module/flatvm_args.[ch]
+#   OUT/kunit/flatvm_kunit.ko   kunit/*.c + kunit/core/ + the core's own
+#                               files + module/flatvm_args.[ch]
 #   OUT/flatvm/flatvm.ko        the driver, from the top-level Kbuild
 #
 # Both are built with W=1 and sparse (C=2) and any compiler or sparse
@@ -48,7 +48,7 @@ for m in "${which[@]}"; do
 	case $m in
 	kunit)
 		farm "$out/kunit" "$repo"/kunit/Kbuild "$repo"/kunit/*.c \
-			"$repo"/module/fv_*.c "$repo"/module/fv_*.h \
+			"$repo"/kunit/core "$repo"/module/fv_*.c "$repo"/module/fv_*.h \
 			"$repo"/module/flatvm_args.c "$repo"/module/flatvm_args.h \
 			"$repo"/include
 		ko=$out/kunit/flatvm_kunit.ko

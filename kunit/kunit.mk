@@ -21,7 +21,8 @@ FV_CI_LOGS	:= $(FV_CI_OUT)/logs
 FV_CI_BIN	:= $(FV_CI_OUT)/bin
 FV_CI_KDIR	= $(shell cat $(FV_CI_OUT)/kdir)
 FV_CI_BZIMAGE	= $(FV_CI_KDIR)/arch/x86/boot/bzImage
-FV_CI_SUITES	= $(shell grep -c '^static struct kunit_suite ' $(FV_CI_DIR)/*.c | \
+FV_CI_SUITES	= $(shell grep -c '^static struct kunit_suite ' $(FV_CI_DIR)/*.c \
+		    $(FV_CI_DIR)/core/*.c | \
 		    awk -F: '{ n += $$2 } END { print n }')
 FV_CI_DEBS	:= qemu-system-x86 busybox-static cpio python3 gcc make \
 		   libc6-dev linux-source-6.1 bc bison flex libelf-dev \

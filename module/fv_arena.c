@@ -557,19 +557,25 @@ int fv_domain_init(struct fv_arena *a, struct fv_domain *d, u64 id)
 	return ret;
 }
 
-/* Release up to @budget of @d's holds.  Return: whether holds remain. */
+/*
+ * Release up to @budget of @d's holds, visiting its slots from where the
+ * last call stopped (so draining a domain in batches stays linear).
+ * Return: whether holds remain.
+ */
 static bool release_some_locked(struct fv_arena *a, struct fv_domain *d,
 				u64 budget, fv_released_fn fn, void *ctx)
 {
-	u32 slot, total = fv_slots_total(d);
+	u32 total = fv_slots_total(d), seen;
 	struct fv_run run;
 	struct fv_pos x;
 	u64 page;
 
 	fv_lock_assert_held(&a->lock);
 	fv_seq_write_begin(&a->seq);
-	for (slot = 0; slot < total && d->nholds && budget; slot++) {
-		if (!fv_slot_live(d, slot, &page))
+	for (seen = 0; seen < total && d->nholds && budget; seen++) {
+		if (d->cursor >= total)
+			d->cursor = 0;
+		if (!fv_slot_live(d, d->cursor++, &page))
 			continue;
 		pos_at(a, page, &x);
 		FV_ASSERT(x.start == page &&

@@ -66,7 +66,7 @@ if [ ! -x "$checkpatch" ]; then
 else
 	cd "$top" || exit 1
 	for f in module/*.c module/*.h include/flatvm/*.h \
-		 include/uapi/linux/flatvm.h kunit/*.c; do
+		 include/uapi/linux/flatvm.h kunit/*.c kunit/core/*.[ch]; do
 		[ -e "$f" ] || continue
 		"$checkpatch" --strict --no-tree --show-types \
 			-f "$f" >"$out/cp.log" 2>&1

@@ -73,6 +73,7 @@ struct fv_node;
  * @dir_cap:	room in @slots.
  * @free_slot:	first free slot + 1, 0 when none.
  * @nfree_slots: free slots.
+ * @cursor:	where fv_domain_release_some() goes on looking.
  *
  * Embedded by the caller; fv_domain_init() and fv_domain_release_all()
  * bracket its life.  Protected by the arena lock.
@@ -87,6 +88,7 @@ struct fv_domain {
 	u32 dir_cap;
 	u32 free_slot;
 	u32 nfree_slots;
+	u32 cursor;
 };
 
 /**

@@ -6,20 +6,23 @@
 FUZZ_SECONDS	?= 60
 FVZ_CLANG	?= clang
 FVZ_BUILD	:= fuzz/build
-FVZ_SRCS	:= fuzz/fvz_diff.c fuzz/fvz_model.c
-FVZ_HDRS	:= fuzz/fvz.h fuzz/fvz_model.h
+# The reference model is the core test cases' own (kunit/core/fvt_model.c).
+FVZ_MODEL_DIR	:= $(TOP)/kunit/core
+FVZ_SRCS	:= fuzz/fvz_diff.c $(FVZ_MODEL_DIR)/fvt_model.c
+FVZ_HDRS	:= fuzz/fvz.h $(FVZ_MODEL_DIR)/fvt_model.h $(FVZ_MODEL_DIR)/fvt_fault.h
 FVZ_STANDALONE	:= $(FVZ_BUILD)/fvz-standalone
 FVZ_LIBFUZZER	:= $(FVZ_BUILD)/fvz-libfuzzer
 FVZ_DEPS	:= $(FVZ_SRCS) $(FVZ_HDRS) $(CORE_SRCS) $(CORE_HDRS)
 
 $(FVZ_STANDALONE): fuzz/fvz_standalone.c $(FVZ_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CORE_CFLAGS) $(SAN_CFLAGS) -Ifuzz -o $@ fuzz/fvz_standalone.c \
+	$(CC) $(CORE_CFLAGS) $(SAN_CFLAGS) -Ifuzz -I$(FVZ_MODEL_DIR) -o $@ fuzz/fvz_standalone.c \
 		$(FVZ_SRCS) $(CORE_SRCS)
 
 $(FVZ_LIBFUZZER): fuzz/fvz_libfuzzer.c $(FVZ_DEPS)
 	@mkdir -p $(dir $@)
 	$(FVZ_CLANG) $(CORE_CFLAGS) $(SAN_CFLAGS) -fsanitize=fuzzer -Ifuzz \
+		-I$(FVZ_MODEL_DIR) \
 		-o $@ fuzz/fvz_libfuzzer.c $(FVZ_SRCS) $(CORE_SRCS)
 
 # clang and the libFuzzer runtime, installed when missing and run as root

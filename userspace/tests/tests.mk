@@ -1,13 +1,17 @@
-# Host unit tests of the allocator core, built with ASan + UBSan and run by
-# `make check` (target host-test).  Included by userspace/Makefile; paths
-# are relative to userspace/.
+# Host build of the core's test cases: the KUnit suites of kunit/core/
+# (the same files flatvm_kunit.ko runs in the debug kernel), compiled with
+# the KUnit shim kunit_host.[ch] and the core's host build, with ASan and
+# UBSan; run by `make check` (target host-test).  Included by
+# userspace/Makefile; paths are relative to userspace/.
+FVT_DIR		:= $(TOP)/kunit/core
 FVT_BIN		:= tests/build/host-test
-FVT_SRCS	:= $(wildcard tests/*.c)
-FVT_HDRS	:= $(wildcard tests/*.h)
+FVT_SRCS	:= $(wildcard $(FVT_DIR)/*.c) tests/kunit_host.c
+FVT_HDRS	:= $(wildcard $(FVT_DIR)/*.h) tests/kunit_host.h
 
 $(FVT_BIN): $(FVT_SRCS) $(FVT_HDRS) $(CORE_SRCS) $(CORE_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CORE_CFLAGS) $(SAN_CFLAGS) -Itests -o $@ $(FVT_SRCS) $(CORE_SRCS)
+	$(CC) $(CORE_CFLAGS) $(SAN_CFLAGS) -I$(FVT_DIR) -I$(TOP)/module \
+		-Itests -o $@ $(FVT_SRCS) $(CORE_SRCS)
 
 .PHONY: host-test
 host-test: $(FVT_BIN)
