@@ -86,22 +86,30 @@ static int try_odirect_write(uint64_t addr)
 	return ret;
 }
 
-static int try_vm_readv(uint64_t addr)
+/* A kernel without CROSS_MEMORY_ATTACH has no process_vm_*: skipped. */
+static int vm_rw(uint64_t addr, int write)
 {
 	static char buf[PAGE];
 	struct iovec local = { buf, PAGE }, remote = { (void *)addr, PAGE };
+	ssize_t n;
 
-	return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) < 0 ?
-	       -errno : 0;
+	if (write)
+		n = process_vm_writev(getpid(), &local, 1, &remote, 1, 0);
+	else
+		n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+	if (n < 0 && errno == ENOSYS)
+		return SKIPPED;
+	return n < 0 ? -errno : 0;
+}
+
+static int try_vm_readv(uint64_t addr)
+{
+	return vm_rw(addr, 0);
 }
 
 static int try_vm_writev(uint64_t addr)
 {
-	static char buf[PAGE];
-	struct iovec local = { buf, PAGE }, remote = { (void *)addr, PAGE };
-
-	return process_vm_writev(getpid(), &local, 1, &remote, 1, 0) < 0 ?
-	       -errno : 0;
+	return vm_rw(addr, 1);
 }
 
 static int proc_mem(uint64_t addr, int write)
