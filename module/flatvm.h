@@ -140,8 +140,9 @@ void fvd_procs_exit(void);
 int fvd_map_window(struct fvd_proc *proc, bool exec);
 bool fvd_map_exec_ok(struct fvd_proc *proc);
 int fvd_map_cover(struct fvd_proc *proc, u64 addr, u64 len);
+int fvd_map_new(struct fvd_proc *proc, u64 addr, u64 len, u32 rights,
+		struct page **pages);
 void fvd_map_populate(struct fvd_proc *proc, u64 addr, u64 len);
-int fvd_map_alloc_pages(struct fvd_proc *proc, u64 addr, u64 len);
 int fvd_map_grant(struct fvd_proc *from, struct fvd_proc *to, u64 addr,
 		  u64 len, u32 rights);
 int fvd_map_release(struct fvd_proc *proc, u64 addr, u64 len);
@@ -152,8 +153,10 @@ void fvd_map_exit(struct fvd_proc *proc, struct mm_struct *mm);
 
 /* flatvm_pages.c */
 struct page *fvd_page_get(u64 index, vm_fault_t *err);
-int fvd_pages_alloc(u64 first, u64 npages);
-unsigned long fvd_pages_gather(u64 *index, u64 last, unsigned long *pfns,
+struct page **fvd_pages_new(u64 n);
+u64 fvd_pages_store(u64 first, u64 n, struct page **pages);
+void fvd_pages_put(struct page **pages, u64 from, u64 n);
+unsigned long fvd_pages_gather(u64 *index, u64 last, struct page **pages,
 			       unsigned long max);
 void fvd_pages_released(void *ctx, u64 addr, u64 len);
 void fvd_pages_free(struct list_head *freed);

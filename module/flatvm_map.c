@@ -69,7 +69,7 @@ static bool fvd_vma_is_window(const struct vm_area_struct *vma)
 
 struct fvd_fill {
 	struct mm_struct *mm;
-	const unsigned long *pfns;
+	struct page *const *pages;
 	pgprot_t prot;
 };
 
@@ -81,20 +81,21 @@ static int fvd_fill_pte(pte_t *pte, unsigned long addr, void *data)
 	/* Present: another thread's fault or populate got there first. */
 	if (pte_none(*pte))
 		set_pte_at(f->mm, addr, pte,
-			   pte_mkspecial(pfn_pte(*f->pfns, f->prot)));
-	f->pfns++;
+			   pte_mkspecial(pfn_pte(page_to_pfn(*f->pages),
+						 f->prot)));
+	f->pages++;
 	return 0;
 }
 
 /*
- * Map @n pages from @addr in @vma to @pfns, with the protection of @rights
- * (less exec when the window is not executable).  Entries already present
- * stay.  Return: 0 or -ENOMEM (page tables).
+ * Map @n pages from @addr in @vma to @pages, with the protection of
+ * @rights (less exec when the window is not executable).  Entries already
+ * present stay.  Return: 0 or -ENOMEM (page tables).
  */
 static int fvd_fill(struct vm_area_struct *vma, unsigned long addr,
-		    unsigned long n, const unsigned long *pfns, u32 rights)
+		    unsigned long n, struct page *const *pages, u32 rights)
 {
-	struct fvd_fill f = { .mm = vma->vm_mm, .pfns = pfns };
+	struct fvd_fill f = { .mm = vma->vm_mm, .pages = pages };
 
 	if (!(vma->vm_flags & VM_EXEC))
 		rights &= ~FV_EXEC;
@@ -107,15 +108,17 @@ static int fvd_fill(struct vm_area_struct *vma, unsigned long addr,
 static int fvd_fill_stored(struct vm_area_struct *vma, u64 start, u64 end,
 			   u32 rights)
 {
-	unsigned long pfns[FVD_FILL_BATCH], n;
 	u64 index = start >> PAGE_SHIFT, last = (end >> PAGE_SHIFT) - 1;
+	struct page *pages[FVD_FILL_BATCH];
+	unsigned long n;
 	int ret = 0;
 
 	while (!ret && index <= last) {
-		n = fvd_pages_gather(&index, last, pfns, FVD_FILL_BATCH);
+		n = fvd_pages_gather(&index, last, pages, FVD_FILL_BATCH);
 		if (!n)
 			break;
-		ret = fvd_fill(vma, (index - n) << PAGE_SHIFT, n, pfns, rights);
+		ret = fvd_fill(vma, (index - n) << PAGE_SHIFT, n, pages,
+			       rights);
 	}
 	return ret;
 }
@@ -150,7 +153,7 @@ static vm_fault_t fvd_window_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct fvd_proc *proc = vma->vm_file->private_data;
-	unsigned long addr = vmf->address & PAGE_MASK, pfn;
+	unsigned long addr = vmf->address & PAGE_MASK;
 	vm_fault_t ret = VM_FAULT_SIGSEGV;
 	struct fv_lookup_result res;
 	struct page *page;
@@ -164,9 +167,8 @@ static vm_fault_t fvd_window_fault(struct vm_fault *vmf)
 		goto out;
 	if (vmf->flags & FAULT_FLAG_MKWRITE)
 		zap_vma_ptes(vma, addr, PAGE_SIZE);
-	pfn = page_to_pfn(page);
-	ret = fvd_fill(vma, addr, 1, &pfn, res.rights) ? VM_FAULT_OOM :
-							  VM_FAULT_NOPAGE;
+	ret = fvd_fill(vma, addr, 1, &page, res.rights) ? VM_FAULT_OOM :
+							   VM_FAULT_NOPAGE;
 out:
 	up_read(&proc->map_sem);
 	return ret;
@@ -388,6 +390,60 @@ bool fvd_map_covers(struct fvd_proc *proc, u64 addr)
 /* ---- holds and entries ---------------------------------------------------- */
 
 /**
+ * fvd_map_new() - store and map the pages of a range current just got.
+ * @proc:	current's proc, which got [@addr, @addr + @len) from the core.
+ * @addr:	first byte.
+ * @len:	bytes.
+ * @rights:	current's rights on it.
+ * @pages:	an eager range's pages, from fvd_pages_new(): consumed.
+ *		NULL for a lazy range (no page yet, nothing to map).
+ *
+ * Maps the window again where current unmapped it, then, under map_sem
+ * and only while current still holds the range (another thread may have
+ * released it, and its address be someone else's already), stores the
+ * pages and maps them: one page table walk per window VMA.  Pages enter
+ * the store only this way or from a fault, both under a holder's map_sem.
+ *
+ * Return: 0, -EEXIST (a foreign mapping at the range), -ENOMEM; on error
+ * the caller releases the range, which frees what was stored.
+ */
+int fvd_map_new(struct fvd_proc *proc, u64 addr, u64 len, u32 rights,
+		struct page **pages)
+{
+	u64 n = len >> PAGE_SHIFT, stored = 0, end, s, e;
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	int ret;
+
+	ret = fvd_map_cover(proc, addr, len);
+	if (ret || !pages)
+		goto out;
+	mmap_read_lock(mm);
+	down_read(&proc->map_sem);
+	if (!fv_holds_all(&fvd_arena, &proc->dom, addr, len, FV_READ)) {
+		stored = fvd_pages_store(addr >> PAGE_SHIFT, n, pages);
+		if (stored < n)
+			ret = -ENOMEM;
+		/* Best effort: faults map what page tables could not. */
+		end = addr + (stored << PAGE_SHIFT);
+		for (vma = find_vma_intersection(mm, addr, end); vma;
+		     vma = find_vma_intersection(mm, vma->vm_end, end)) {
+			if (!fvd_vma_is_window(vma))
+				continue;
+			s = max_t(u64, addr, vma->vm_start);
+			e = min_t(u64, end, vma->vm_end);
+			fvd_fill(vma, s, (e - s) >> PAGE_SHIFT,
+				 pages + ((s - addr) >> PAGE_SHIFT), rights);
+		}
+	}
+	up_read(&proc->map_sem);
+	mmap_read_unlock(mm);
+out:
+	fvd_pages_put(pages, stored, n);
+	return ret;
+}
+
+/**
  * fvd_map_populate() - insert current's entries for the pages it holds in
  *	[@addr, @addr + @len) that exist already, so that touching them does
  *	not fault.
@@ -427,31 +483,6 @@ void fvd_map_populate(struct fvd_proc *proc, u64 addr, u64 len)
 	}
 	up_read(&proc->map_sem);
 	mmap_read_unlock(mm);
-}
-
-/**
- * fvd_map_alloc_pages() - allocate the pages of a fresh eager range.
- * @proc:	current's proc, which got [@addr, @addr + @len) from the core.
- * @addr:	first byte.
- * @len:	bytes.
- *
- * Pages enter the store only from a holder, under its map_sem: when the
- * core frees a run, no store into it is under way, and no page outlives
- * its range in the store.  A span another thread of current released
- * meanwhile gets none (its address may be someone else's already).
- *
- * Return: 0, -EDQUOT, -ENOBUFS, -ENOMEM; on error the caller releases the
- * range, which frees the pages stored so far.
- */
-int fvd_map_alloc_pages(struct fvd_proc *proc, u64 addr, u64 len)
-{
-	int ret = 0;
-
-	down_read(&proc->map_sem);
-	if (!fv_holds_all(&fvd_arena, &proc->dom, addr, len, FV_READ))
-		ret = fvd_pages_alloc(addr >> PAGE_SHIFT, len >> PAGE_SHIFT);
-	up_read(&proc->map_sem);
-	return ret;
 }
 
 /**

@@ -184,56 +184,100 @@ struct page *fvd_page_get(u64 index, vm_fault_t *err)
 }
 
 /**
- * fvd_pages_alloc() - fill the store for pages [@first, @first + @npages).
- * @first:	first page number, of a fresh range the caller holds.
- * @npages:	how many.
+ * fvd_pages_new() - charge and allocate the pages of a fresh eager range.
+ * @n:		how many.
  *
- * Context: under the holder's map_sem (fvd_map_alloc_pages()).
- * A page another thread's fault stored meanwhile is kept.  On failure the
- * pages stored so far stay in the store, charged: the caller releases the
- * range (zap, then the core), which takes them out through
- * fvd_pages_released(), since a fault may already map them.
+ * Charged to the current user, allocated outside every lock;
+ * fvd_pages_store() puts them in the store.
  *
- * Return: 0, -EDQUOT or -ENOBUFS (caps), -ENOMEM.
+ * Return: an array of @n zeroed pages, to hand to fvd_pages_store() and
+ * fvd_pages_put(), or an ERR_PTR: -EDQUOT, -ENOBUFS (caps), -ENOMEM; then
+ * nothing is charged.
  */
-int fvd_pages_alloc(u64 first, u64 npages)
+struct page **fvd_pages_new(u64 n)
 {
 	struct fvd_user *u = fvd_user_current();
-	struct page *page;
+	struct page **pages;
 	u64 i;
 	int ret;
 
 	if (!u)
-		return -ENOMEM;
-	ret = fvd_charge(u, npages);
+		return ERR_PTR(-ENOMEM);
+	ret = fvd_charge(u, n);
 	if (ret)
-		return ret;
-	for (i = 0; i < npages; i++) {
-		page = fvd_page_new(u);
-		if (!page) {
-			fvd_uncharge(u, npages - i);
-			return -ENOMEM;
-		}
-		ret = xa_insert(&fvd_pages, first + i, page,
-				GFP_KERNEL_ACCOUNT);
-		if (ret) {
-			fvd_page_drop(page);
-			if (ret != -EBUSY) {
-				fvd_uncharge(u, npages - i - 1);
-				return ret;
-			}
+		return ERR_PTR(ret);
+	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	if (!pages)
+		goto nomem;
+	for (i = 0; i < n; i++) {
+		pages[i] = fvd_page_new(u);
+		if (!pages[i]) {
+			fvd_uncharge(u, n - i);
+			fvd_pages_put(pages, 0, i);
+			return ERR_PTR(-ENOMEM);
 		}
 		cond_resched();
 	}
-	return 0;
+	return pages;
+
+nomem:
+	fvd_uncharge(u, n);
+	return ERR_PTR(-ENOMEM);
 }
 
 /**
- * fvd_pages_gather() - page frame numbers of a run of stored pages.
+ * fvd_pages_store() - put fresh pages at [@first, @first + @n) in the store.
+ * @first:	first page number, of a range the caller holds.
+ * @n:		how many.
+ * @pages:	from fvd_pages_new(); each stored one belongs to the store
+ *		from now on.  Where another thread's fault stored a page
+ *		first, that page stays and takes its place here (ours goes).
+ *
+ * Context: under the holder's map_sem (fvd_map_new()): when the core frees
+ * a run, no store into it is under way, so no page outlives its range.
+ * Return: how many were stored: @n, or fewer when the xarray ran out of
+ * memory (the rest is still the caller's).
+ */
+u64 fvd_pages_store(u64 first, u64 n, struct page **pages)
+{
+	struct page *old;
+	u64 i;
+
+	for (i = 0; i < n; i++) {
+		old = xa_cmpxchg(&fvd_pages, first + i, NULL, pages[i],
+				 GFP_KERNEL_ACCOUNT);
+		if (xa_is_err(old))
+			break;
+		if (old) {
+			fvd_page_drop(pages[i]);
+			pages[i] = old;
+		}
+	}
+	return i;
+}
+
+/**
+ * fvd_pages_put() - drop the pages @pages[@from] to @pages[@n - 1], never
+ *	stored, and the array.
+ * @pages:	from fvd_pages_new(), or NULL.
+ * @from:	the first to drop (those before belong to the store).
+ * @n:		the array's length.
+ */
+void fvd_pages_put(struct page **pages, u64 from, u64 n)
+{
+	if (!pages)
+		return;
+	for (; from < n; from++)
+		fvd_page_drop(pages[from]);
+	kvfree(pages);
+}
+
+/**
+ * fvd_pages_gather() - a run of stored pages.
  * @index:	in: first page number to look at; out: where to go on.
  * @last:	last page number to look at.
- * @pfns:	filled with the pfns of consecutive stored pages.
- * @max:	room in @pfns.
+ * @pages:	filled with consecutive stored pages.
+ * @max:	room in @pages.
  *
  * Skips the pages not stored (not touched yet), then collects up to @max
  * pages stored at consecutive indexes from there.
@@ -242,7 +286,7 @@ int fvd_pages_alloc(u64 first, u64 npages)
  * Return: the number collected (the first at the returned *@index minus it);
  * 0 when none is left.
  */
-unsigned long fvd_pages_gather(u64 *index, u64 last, unsigned long *pfns,
+unsigned long fvd_pages_gather(u64 *index, u64 last, struct page **pages,
 			       unsigned long max)
 {
 	XA_STATE(xas, &fvd_pages, *index);
@@ -257,7 +301,7 @@ unsigned long fvd_pages_gather(u64 *index, u64 last, unsigned long *pfns,
 			break;
 		if (!n)
 			*index = xas.xa_index;
-		pfns[n++] = page_to_pfn(page);
+		pages[n++] = page;
 		if (n == max)
 			break;
 	}

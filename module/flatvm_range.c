@@ -105,6 +105,7 @@ static struct mm_struct *fvd_pidfd_mm(int pidfd, struct task_struct **taskp)
 int fvd_range_alloc(struct file *file, u64 len, u64 align, u32 rights,
 		    bool lazy, u64 *addr)
 {
+	struct page **pages = NULL;
 	struct fvd_proc *proc;
 	int ret;
 
@@ -118,13 +119,18 @@ int fvd_range_alloc(struct file *file, u64 len, u64 align, u32 rights,
 		ret = fv_alloc(&fvd_arena, &proc->dom, len, align, rights, addr);
 	if (ret)
 		goto out;
-	ret = fvd_map_cover(proc, *addr, len);
-	if (!ret && !lazy)
-		ret = fvd_map_alloc_pages(proc, *addr, len);
+	/* Outside every lock; stored and mapped under map_sem after. */
+	if (!lazy) {
+		pages = fvd_pages_new(len >> PAGE_SHIFT);
+		if (IS_ERR(pages)) {
+			ret = PTR_ERR(pages);
+			pages = NULL;
+		}
+	}
+	if (!ret)
+		ret = fvd_map_new(proc, *addr, len, rights, pages);
 	if (ret)
 		fvd_map_release(proc, *addr, len);
-	else
-		fvd_map_populate(proc, *addr, len);
 out:
 	fvd_proc_put(proc);
 	return ret;
