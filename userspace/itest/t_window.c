@@ -219,19 +219,20 @@ static double now_ms(void)
 /*
  * 10^5 live one-page ranges in one process (a VMA each would stop at
  * vm.max_map_count, 65530): every other one eager, the others lazy and
- * touched one in eight; each page holds its own index.
+ * touched one in eight; each page holds its own index.  Scaled down with
+ * the concurrency tests (the debug kernel runs a quarter).
  */
 int t_live_ranges(void)
 {
-	uint64_t *addr = calloc(LIVE_RANGES, sizeof(*addr)), pages = 0;
+	int fd = fv_open(), i, nranges = it_scaled(LIVE_RANGES);
+	uint64_t *addr = calloc(nranges, sizeof(*addr)), pages = 0;
 	struct flatvm_stats s;
 	struct flatvm_query q;
 	double t0, t1, t2;
-	int fd = fv_open(), i;
 
 	CHECK(fd >= 0 && addr);
 	t0 = now_ms();
-	for (i = 0; i < LIVE_RANGES; i++) {
+	for (i = 0; i < nranges; i++) {
 		uint32_t lazy = i % 2 ? FLATVM_ALLOC_LAZY : 0;
 
 		CHECK_RC(fv_alloc(fd, PAGE, RW, lazy, &addr[i]), 0);
@@ -242,27 +243,27 @@ int t_live_ranges(void)
 	}
 	t1 = now_ms();
 	CHECK_RC(fv_stats(fd, &s), 0);
-	CHECK(s.ranges == LIVE_RANGES && s.pages == pages);
+	CHECK(s.ranges == (uint64_t)nranges && s.pages == pages);
 	CHECK(window_lines(NULL) == 1);
 	/* Untouched lazy pages: a sample (reading allocates them). */
-	for (i = 0; i < LIVE_RANGES; i++) {
+	for (i = 0; i < nranges; i++) {
 		int touched = i % 2 == 0 || i % 16 == 1;
 
 		if (touched || i % 1024 == 3)
 			CHECK(*(volatile uint32_t *)addr[i] ==
 			      (touched ? (uint32_t)i : 0));
 	}
-	for (i = 0; i < LIVE_RANGES; i += 997) {
+	for (i = 0; i < nranges; i += 997) {
 		CHECK_RC(fv_query(fd, addr[i], &q), 0);
 		CHECK(q.range_start == addr[i] && q.range_len == PAGE &&
 		      q.rights == RW && (q.oflags & FLATVM_QUERY_MAPPED));
 	}
-	for (i = 0; i < LIVE_RANGES; i++)
+	for (i = 0; i < nranges; i++)
 		CHECK_RC(fv_release(fd, addr[i], PAGE), 0);
 	t2 = now_ms();
 	printf("    %d ranges (%llu pages): ALLOC+touch %.1f us each, check+RELEASE %.1f us each\n",
-	       LIVE_RANGES, (unsigned long long)pages,
-	       (t1 - t0) * 1e3 / LIVE_RANGES, (t2 - t1) * 1e3 / LIVE_RANGES);
+	       nranges, (unsigned long long)pages,
+	       (t1 - t0) * 1e3 / nranges, (t2 - t1) * 1e3 / nranges);
 	CHECK_RC(fv_stats(fd, &s), 0);
 	CHECK(s.ranges == 0 && s.pages == 0);
 	free(addr);
