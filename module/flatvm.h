@@ -152,11 +152,11 @@ bool fvd_map_covers(struct fvd_proc *proc, u64 addr);
 void fvd_map_exit(struct fvd_proc *proc, struct mm_struct *mm);
 
 /* flatvm_pages.c */
-struct page *fvd_page_get(u64 index, vm_fault_t *err);
+struct page *fvd_page_get(u64 addr, vm_fault_t *err);
 struct page **fvd_pages_new(u64 n);
-u64 fvd_pages_store(u64 first, u64 n, struct page **pages);
+u64 fvd_pages_store(u64 addr, u64 n, struct page **pages);
 void fvd_pages_put(struct page **pages, u64 from, u64 n);
-unsigned long fvd_pages_gather(u64 *index, u64 last, struct page **pages,
+unsigned long fvd_pages_gather(u64 *addr, u64 end, struct page **pages,
 			       unsigned long max);
 void fvd_pages_released(void *ctx, u64 addr, u64 len);
 void fvd_pages_free(struct list_head *freed);

@@ -108,16 +108,16 @@ static int fvd_fill(struct vm_area_struct *vma, unsigned long addr,
 static int fvd_fill_stored(struct vm_area_struct *vma, u64 start, u64 end,
 			   u32 rights)
 {
-	u64 index = start >> PAGE_SHIFT, last = (end >> PAGE_SHIFT) - 1;
 	struct page *pages[FVD_FILL_BATCH];
+	u64 addr = start;
 	unsigned long n;
 	int ret = 0;
 
-	while (!ret && index <= last) {
-		n = fvd_pages_gather(&index, last, pages, FVD_FILL_BATCH);
+	while (!ret && addr < end) {
+		n = fvd_pages_gather(&addr, end, pages, FVD_FILL_BATCH);
 		if (!n)
 			break;
-		ret = fvd_fill(vma, (index - n) << PAGE_SHIFT, n, pages,
+		ret = fvd_fill(vma, addr - (n << PAGE_SHIFT), n, pages,
 			       rights);
 	}
 	return ret;
@@ -162,7 +162,7 @@ static vm_fault_t fvd_window_fault(struct vm_fault *vmf)
 	if (fv_rights(&fvd_arena, &proc->dom, addr, &res) ||
 	    !fvd_fault_allowed(res.rights, vmf->flags))
 		goto out;
-	page = fvd_page_get(addr >> PAGE_SHIFT, &ret);
+	page = fvd_page_get(addr, &ret);
 	if (!page)
 		goto out;
 	if (vmf->flags & FAULT_FLAG_MKWRITE)
@@ -421,7 +421,7 @@ int fvd_map_new(struct fvd_proc *proc, u64 addr, u64 len, u32 rights,
 	mmap_read_lock(mm);
 	down_read(&proc->map_sem);
 	if (!fv_holds_all(&fvd_arena, &proc->dom, addr, len, FV_READ)) {
-		stored = fvd_pages_store(addr >> PAGE_SHIFT, n, pages);
+		stored = fvd_pages_store(addr, n, pages);
 		if (stored < n)
 			ret = -ENOMEM;
 		/* Best effort: faults map what page tables could not. */

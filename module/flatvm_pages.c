@@ -2,8 +2,9 @@
 /*
  * flatvm physical page store and page caps.
  *
- * Owns the pages behind the window: an xarray indexed by page number
- * (address >> PAGE_SHIFT) holds the only reference on each page, however
+ * Owns the pages behind the window: an xarray indexed by the page's number
+ * in the window (a shallow tree: ranges start low) holds the only
+ * reference on each page, however
  * many processes map it.  Windows map pages with special page table entries
  * (flatvm_map.c), which take no reference, so a page is freed when the core
  * reports its address free: by then no page table maps it (the rule in
@@ -52,10 +53,16 @@ struct fvd_user {
 	atomic64_t pages;
 };
 
-static DEFINE_XARRAY(fvd_pages);
+static DEFINE_XARRAY(fvd_pages);	/* by fvd_index() */
 static DEFINE_HASHTABLE(fvd_users, 6);
 static DEFINE_MUTEX(fvd_users_lock);
 static atomic64_t fvd_npages = ATOMIC64_INIT(0);
+
+/* The store's index of the page at @addr, in the window. */
+static unsigned long fvd_index(u64 addr)
+{
+	return (addr - fvd_window_base) >> PAGE_SHIFT;
+}
 
 static struct fvd_user *fvd_user_find(kuid_t uid)
 {
@@ -142,18 +149,19 @@ static void fvd_page_drop(struct page *page)
 }
 
 /**
- * fvd_page_get() - the page at @index, allocated on first touch.
- * @index:	page number of a page the calling process holds.
+ * fvd_page_get() - the page at @addr, allocated on first touch.
+ * @addr:	address of a page the calling process holds.
  * @err:	set when NULL is returned: VM_FAULT_SIGBUS over a cap,
  *		VM_FAULT_OOM out of memory.
  *
  * Context: under the map_sem of a process holding the page, which keeps it
  * in the store after return.
  */
-struct page *fvd_page_get(u64 index, vm_fault_t *err)
+struct page *fvd_page_get(u64 addr, vm_fault_t *err)
 {
-	struct fvd_user *u;
+	unsigned long index = fvd_index(addr);
 	struct page *page, *old;
+	struct fvd_user *u;
 
 	rcu_read_lock();
 	page = xa_load(&fvd_pages, index);
@@ -226,8 +234,9 @@ nomem:
 }
 
 /**
- * fvd_pages_store() - put fresh pages at [@first, @first + @n) in the store.
- * @first:	first page number, of a range the caller holds.
+ * fvd_pages_store() - put fresh pages at [@addr, @addr + @n pages) in the
+ *	store.
+ * @addr:	first byte, of a range the caller holds.
  * @n:		how many.
  * @pages:	from fvd_pages_new(); each stored one belongs to the store
  *		from now on.  Where another thread's fault stored a page
@@ -238,8 +247,9 @@ nomem:
  * Return: how many were stored: @n, or fewer when the xarray ran out of
  * memory (the rest is still the caller's).
  */
-u64 fvd_pages_store(u64 first, u64 n, struct page **pages)
+u64 fvd_pages_store(u64 addr, u64 n, struct page **pages)
 {
+	unsigned long first = fvd_index(addr);
 	struct page *old;
 	u64 i;
 
@@ -274,40 +284,40 @@ void fvd_pages_put(struct page **pages, u64 from, u64 n)
 
 /**
  * fvd_pages_gather() - a run of stored pages.
- * @index:	in: first page number to look at; out: where to go on.
- * @last:	last page number to look at.
- * @pages:	filled with consecutive stored pages.
+ * @addr:	in: first address to look at; out: the address after the run.
+ * @end:	the end of the span to look at.
+ * @pages:	filled with the pages stored at consecutive addresses.
  * @max:	room in @pages.
  *
  * Skips the pages not stored (not touched yet), then collects up to @max
- * pages stored at consecutive indexes from there.
+ * pages stored at consecutive addresses from there.
  *
- * Context: the caller holds the pages of [*@index, @last] it will map.
- * Return: the number collected (the first at the returned *@index minus it);
+ * Context: the caller holds the pages of [*@addr, @end) it will map.
+ * Return: the number collected, the first at *@addr less that many pages;
  * 0 when none is left.
  */
-unsigned long fvd_pages_gather(u64 *index, u64 last, struct page **pages,
+unsigned long fvd_pages_gather(u64 *addr, u64 end, struct page **pages,
 			       unsigned long max)
 {
-	XA_STATE(xas, &fvd_pages, *index);
-	unsigned long n = 0;
+	XA_STATE(xas, &fvd_pages, fvd_index(*addr));
+	unsigned long n = 0, first = 0;
 	struct page *page;
 
 	rcu_read_lock();
-	xas_for_each(&xas, page, last) {
+	xas_for_each(&xas, page, fvd_index(end) - 1) {
 		if (xas_retry(&xas, page))
 			continue;
-		if (n && xas.xa_index != *index + n)
+		if (n && xas.xa_index != first + n)
 			break;
 		if (!n)
-			*index = xas.xa_index;
+			first = xas.xa_index;
 		pages[n++] = page;
 		if (n == max)
 			break;
 	}
 	rcu_read_unlock();
 	if (n)
-		*index += n;
+		*addr = fvd_window_base + ((u64)(first + n) << PAGE_SHIFT);
 	return n;
 }
 
@@ -322,7 +332,7 @@ unsigned long fvd_pages_gather(u64 *index, u64 last, struct page **pages,
  */
 void fvd_pages_released(void *ctx, u64 addr, u64 len)
 {
-	unsigned long first = addr >> PAGE_SHIFT;
+	unsigned long first = fvd_index(addr);
 	unsigned long last = first + (len >> PAGE_SHIFT) - 1;
 	struct list_head *freed = ctx;
 	unsigned long index;
