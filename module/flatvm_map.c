@@ -412,6 +412,7 @@ int fvd_map_new(struct fvd_proc *proc, u64 addr, u64 len, u32 rights,
 {
 	u64 n = len >> PAGE_SHIFT, stored = 0, end, s, e;
 	struct mm_struct *mm = current->mm;
+	struct fv_lookup_result res;
 	struct vm_area_struct *vma;
 	int ret;
 
@@ -420,7 +421,9 @@ int fvd_map_new(struct fvd_proc *proc, u64 addr, u64 len, u32 rights,
 		goto out;
 	mmap_read_lock(mm);
 	down_read(&proc->map_sem);
-	if (!fv_holds_all(&fvd_arena, &proc->dom, addr, len, FV_READ)) {
+	/* Still held whole: one extent of current's holds spans the range. */
+	if (!fv_rights(&fvd_arena, &proc->dom, addr, &res) &&
+	    res.ext_start + res.ext_len >= addr + len) {
 		stored = fvd_pages_store(addr, n, pages);
 		if (stored < n)
 			ret = -ENOMEM;

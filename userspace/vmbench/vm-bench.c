@@ -21,7 +21,7 @@
  * (1-page ALLOCs up to -l, 2,000,000 by default, or the first failure).
  *
  * Each case alternates flatvm and its alternative (which goes first
- * alternates too) over -r rounds (at least 5, 7 by default) of a batch of
+ * alternates too) over -r rounds (at least 5, 11 by default) of a batch of
  * operations each, and prints the medians of the rounds; speedup is the
  * alternative's time over flatvm's.  Every flatvm operation checks its
  * data; last line "vm-bench: N passed, N failed" (one check per case: it
@@ -49,7 +49,7 @@
 #define RW		(FLATVM_RIGHT_READ | FLATVM_RIGHT_WRITE)
 #define MAX_ROUNDS	31
 
-static int rounds = 7;
+static int rounds = 11;
 static unsigned long live_max = 2000000;
 static int dev = -1;
 static int passed, failed;
