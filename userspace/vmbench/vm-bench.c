@@ -306,7 +306,7 @@ static int recv_fd(int s, int *fd, uint64_t *v)
 /*
  * The reader: v = flatvm address, or a memfd with v = 0; it maps the page,
  * checks the writer's word, unmaps, answers 1 (right) or 2 (wrong).
- * v = 1 ends it.
+ * v = 1 ends it; v = 2 is a bare round trip (answered 1 at once).
  */
 static int reader_main(void)
 {
@@ -317,7 +317,9 @@ static int reader_main(void)
 	if (fd < 0)
 		return 1;
 	while (!recv_fd(sock[1], &mfd, &v) && v != 1) {
-		if (mfd >= 0) {
+		if (v == 2) {
+			ok = 1;
+		} else if (mfd >= 0) {
 			p = mmap(NULL, PG, PROT_READ, MAP_SHARED, mfd, 0);
 			ok = p != MAP_FAILED &&
 			     *(volatile uint64_t *)p == 0xf1a7;
@@ -379,6 +381,23 @@ static double run_share(int flatvm, int *bad)
 	return (now_ns() - t0) / SHARE_OPS;
 }
 
+/* The round trip alone, no page: what share-4k's both sides include. */
+static double bare_round_trips(void)
+{
+	double v[MAX_ROUNDS], t0;
+	uint64_t ans;
+	int r, i, fd;
+
+	for (r = 0; r < rounds; r++) {
+		t0 = now_ns();
+		for (i = 0; i < SHARE_OPS; i++)
+			if (send_fd(sock[0], -1, 2) || recv_fd(sock[0], &fd, &ans))
+				return 0;
+		v[r] = (now_ns() - t0) / SHARE_OPS;
+	}
+	return median(v, rounds);
+}
+
 static int share_start(void)
 {
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sock))
@@ -421,7 +440,21 @@ static struct scale *sc;
 static int worker_cmd[2][2], worker_ack[2][2];
 static pid_t workers[2];
 
-/* Worker @w: for each command (1 flatvm, 2 mmap, 0 quit; +4: alone). */
+/* A slice of pure computation: no kernel, no shared memory. */
+static int cpu_only(void)
+{
+	volatile uint64_t x = 1;
+	int i;
+
+	for (i = 0; i < 20000; i++)
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+	return 0;
+}
+
+/*
+ * Worker @w: for each command (1 flatvm, 2 mmap, 3 computation only,
+ * 0 quit; +4: alone).
+ */
 static int worker_main(int w)
 {
 	int cmd, i;
@@ -436,7 +469,8 @@ static int worker_main(int w)
 		sc->start[w] = now_ns();
 		for (i = 0; i < SCALE_OPS; i++)
 			sc->bad[w] |= (cmd & 3) == 1 ? alloc_flatvm(PG) :
-						      alloc_mmap(PG);
+				      (cmd & 3) == 2 ? alloc_mmap(PG) :
+						       cpu_only();
 		sc->end[w] = now_ns();
 		if (write(worker_ack[w][1], &cmd, sizeof(cmd)) != sizeof(cmd))
 			return 1;
@@ -444,7 +478,7 @@ static int worker_main(int w)
 	return 0;
 }
 
-/* Ops per second of @nproc workers doing kind @kind (1 flatvm, 2 mmap). */
+/* Ops per second of @nproc workers doing kind @kind (see worker_main()). */
 static double scale_run(int kind, int nproc)
 {
 	double first = 1e30, last = 0;
@@ -466,7 +500,7 @@ static double scale_run(int kind, int nproc)
 
 static void scale_case(void)
 {
-	double f[MAX_ROUNDS], m[MAX_ROUNDS];
+	double f[MAX_ROUNDS], m[MAX_ROUNDS], c[MAX_ROUNDS];
 	pthread_barrierattr_t attr;
 	int r, w, k, bad = 0, st, kind;
 
@@ -490,15 +524,17 @@ static void scale_case(void)
 	scale_run(1, 2);	/* warm up */
 	scale_run(2, 2);
 	for (r = 0; r < rounds; r++) {
-		for (k = 0; k < 2; k++) {
-			kind = (r + k) % 2 ? 2 : 1;
+		for (k = 0; k < 3; k++) {
+			kind = 1 + (r + k) % 3;
 			double one = scale_run(kind, 1);
 			double two = scale_run(kind, 2);
 
 			if (kind == 1)
 				f[r] = two / one;
-			else
+			else if (kind == 2)
 				m[r] = two / one;
+			else
+				c[r] = two / one;
 		}
 	}
 	for (w = 0; w < 2; w++) {
@@ -512,6 +548,8 @@ static void scale_case(void)
 	}
 	printf("vm-bench scale-2cpu: flatvm %.2fx, mmap %.2fx\n",
 	       median(f, rounds), median(m, rounds));
+	printf("vm-bench info: scale-2cpu: computation alone scales %.2fx (what the VM's two vCPUs give)\n",
+	       median(c, rounds));
 	check(!bad, "scale-2cpu");
 }
 
@@ -615,6 +653,8 @@ int main(int argc, char **argv)
 		check(0, "share-4k");
 	} else {
 		versus("share-4k", "memfd", run_share);
+		printf("vm-bench info: share-4k: a bare round trip between the two processes takes %.1f ns\n",
+		       bare_round_trips());
 		check(!share_stop(), "share-4k reader");
 	}
 	scale_case();
