@@ -36,8 +36,8 @@
  *			REVOKE, exit; write for munmap (->close)
  *   proc->map_sem	rw_semaphore of one process: its holds against its
  *			page table entries (the rule above).  Read: fault,
- *			populate, GRANT to it; write: RELEASE, REVOKE of it,
- *			munmap, exit
+ *			ALLOC and ATTACH filling entries, GRANT to it; write:
+ *			RELEASE, REVOKE of it, munmap, exit
  *   arena->lock	the core's mutex, inside every fv_*() call that changes
  *			the arena (and, until the lockless core, fv_rights())
  *   fvd_users_lock	mutex: creation of a per-user page record
