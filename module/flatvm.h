@@ -138,7 +138,7 @@ void fvd_procs_exit(void);
 
 /* flatvm_map.c */
 int fvd_map_window(struct fvd_proc *proc, bool exec);
-bool fvd_map_exec_ok(struct fvd_proc *proc);
+bool fvd_map_exec_ok(struct fvd_proc *proc, bool unmapped);
 int fvd_map_cover(struct fvd_proc *proc, u64 addr, u64 len);
 int fvd_map_new(struct fvd_proc *proc, u64 addr, u64 len, u32 rights,
 		struct page **pages);

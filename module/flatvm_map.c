@@ -300,10 +300,19 @@ out:
 	return ret;
 }
 
-/** fvd_map_exec_ok() - is current's window executable? */
-bool fvd_map_exec_ok(struct fvd_proc *proc)
+/**
+ * fvd_map_exec_ok() - is current's window executable?
+ * @proc:	current's proc.
+ * @unmapped:	the answer when the window is not mapped yet.
+ */
+bool fvd_map_exec_ok(struct fvd_proc *proc, bool unmapped)
 {
-	return READ_ONCE(proc->window_exec);
+	bool ret;
+
+	mutex_lock(&proc->window_lock);
+	ret = proc->window ? proc->window_exec : unmapped;
+	mutex_unlock(&proc->window_lock);
+	return ret;
 }
 
 /*

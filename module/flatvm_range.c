@@ -43,15 +43,17 @@ static bool fvd_file_exec_ok(struct file *file)
 }
 
 /*
- * The rights @file lets its user ask for: write needs a descriptor open
- * for writing; exec needs a window that may execute.
+ * The rights a call through @file may ask for: write needs a descriptor
+ * open for writing; exec needs a window that may execute (the window
+ * current has, or would get through @file).
  */
 static int fvd_file_rights_ok(struct file *file, struct fvd_proc *proc,
 			      u32 rights)
 {
 	if ((rights & FV_WRITE) && !(file->f_mode & FMODE_WRITE))
 		return -EACCES;
-	if ((rights & FV_EXEC) && !fvd_map_exec_ok(proc))
+	if ((rights & FV_EXEC) &&
+	    !fvd_map_exec_ok(proc, fvd_file_exec_ok(file)))
 		return -EACCES;
 	return 0;
 }
@@ -112,9 +114,9 @@ int fvd_range_alloc(struct file *file, u64 len, u64 align, u32 rights,
 	proc = fvd_proc_current(true);
 	if (IS_ERR(proc))
 		return PTR_ERR(proc);
-	ret = fvd_map_window(proc, fvd_file_exec_ok(file));
+	ret = fvd_file_rights_ok(file, proc, rights);
 	if (!ret)
-		ret = fvd_file_rights_ok(file, proc, rights);
+		ret = fvd_map_window(proc, fvd_file_exec_ok(file));
 	if (!ret)
 		ret = fv_alloc(&fvd_arena, &proc->dom, len, align, rights, addr);
 	if (ret)
@@ -200,9 +202,9 @@ int fvd_range_attach(struct file *file, u64 addr, u64 len, u32 rights)
 		ret = ret == -EINVAL ? -EINVAL : -EACCES;
 		goto out;
 	}
-	ret = fvd_map_window(proc, fvd_file_exec_ok(file));
+	ret = fvd_file_rights_ok(file, proc, rights);
 	if (!ret)
-		ret = fvd_file_rights_ok(file, proc, rights);
+		ret = fvd_map_window(proc, fvd_file_exec_ok(file));
 	if (!ret)
 		ret = fvd_map_cover(proc, addr, len);
 	if (!ret)

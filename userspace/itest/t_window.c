@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -61,9 +62,17 @@ int t_window_one_vma(void)
 	struct maps_line m;
 	uint64_t a[6];
 	int fd = fv_open(), i;
+	int rofd = open(FLATVM_DEVICE, O_RDONLY | O_CLOEXEC);
 
-	CHECK(fd >= 0);
+	CHECK(fd >= 0 && rofd >= 0);
 	CHECK(window_lines(NULL) == 0);
+	/* A first call that fails maps nothing... */
+	CHECK_RC(fv_alloc(rofd, PAGE, RW, 0, &a[0]), -EACCES);
+	CHECK(window_lines(NULL) == 0);
+	/* ...one that succeeds maps the window, even on a read-only fd. */
+	CHECK_RC(fv_alloc(rofd, PAGE, RD, 0, &a[0]), 0);
+	CHECK(window_lines(NULL) == 1);
+	CHECK_RC(fv_release(fd, a[0], PAGE), 0);
 	for (i = 0; i < 6; i++)
 		CHECK_RC(fv_alloc(fd, len[i], rights[i],
 				  i >= 3 && i <= 4 ? FLATVM_ALLOC_LAZY : 0,
