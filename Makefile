@@ -8,6 +8,7 @@
 #   make vm-test      the integration tests in the dev VM (stock kernel)
 #   make demo         the dev VM demo: two processes pass a pointer through a
 #                     shared page, STATS and debugfs before and after
+#   make vm-bench     flatvm against mmap/memfd in one boot of the dev VM
 #   make check        every step of CHECK_STEPS, each printing its own
 #                     "N passed, N failed", then one summed line
 #   make module-check flatvm.ko with W=1, sparse (C=2), checkpatch --strict
@@ -55,7 +56,7 @@ CHECK_FRAGMENTS	:= kunit/kunit.mk
 FV_ITEST_BIN	:= userspace/itest/build/flatvm-itest
 
 .PHONY: all module userspace deps check host-check module-check vm-test \
-	demo bench fuzz clean
+	demo vm-bench bench fuzz clean
 
 all: module userspace
 
@@ -87,6 +88,10 @@ demo: deps module
 	@$(MAKE) --no-print-directory -C userspace vm-demo VM_KVER=$(KVER) \
 		VM_KERNEL=$(VMLINUZ)
 
+vm-bench: deps module
+	@$(MAKE) --no-print-directory -C userspace vm-bench VM_KVER=$(KVER) \
+		VM_KERNEL=$(VMLINUZ)
+
 bench:
 	$(MAKE) -C userspace bench
 
@@ -101,6 +106,7 @@ check: deps
 clean:
 	rm -f module/*.o module/.*.cmd .*.cmd flatvm.o flatvm.ko flatvm.mod \
 		flatvm.mod.c flatvm.mod.o Module.symvers modules.order
-	rm -rf build userspace/itest/build userspace/vm/build
+	rm -rf build userspace/itest/build userspace/vm/build \
+		userspace/vmbench/build
 
 -include $(CHECK_FRAGMENTS)

@@ -2,10 +2,12 @@
 /*
  * KUnit suites for the flatvm driver's pure decisions (module/flatvm_args.c,
  * compiled unchanged into this module): rights, spans, each ioctl's argument
- * checks with the exact errno the ioctl returns, and the page cap arithmetic.
+ * checks with the exact errno the ioctl returns, the page cap arithmetic,
+ * and the rights a window page's protection and a fault need.
  */
 #include <kunit/test.h>
 #include <linux/limits.h>
+#include <linux/mm.h>
 
 #include "flatvm_args.h"
 
@@ -229,26 +231,22 @@ static struct kunit_suite fvd_args_suite = {
 
 struct fdt_caps {
 	const char *name;
-	u64 npages, mine, total, user_cap, cap;
-	int err;
+	u64 cur, n, cap;
+	bool fits;
 };
 
 static const struct fdt_caps caps_cases[] = {
-	{ "empty", 1, 0, 0, 10, 20, 0 },
-	{ "user_exactly_at", 4, 6, 6, 10, 20, 0 },
-	{ "user_one_over", 5, 6, 6, 10, 20, -EDQUOT },
-	{ "total_exactly_at", 4, 0, 16, 10, 20, 0 },
-	{ "total_one_over", 5, 0, 16, 10, 20, -ENOBUFS },
-	{ "user_first", 11, 0, 20, 10, 20, -EDQUOT },
-	{ "npages_over_user_cap", 11, 0, 0, 10, 20, -EDQUOT },
-	{ "npages_over_cap", 11, 0, 0, 30, 10, -ENOBUFS },
-	{ "zero_caps", 1, 0, 0, 0, 0, -EDQUOT },
-	{ "zero_pages_full", 0, 10, 20, 10, 20, 0 },
-	{ "u64_wrap_mine", 2, U64_MAX, 0, U64_MAX, U64_MAX, -EDQUOT },
-	{ "u64_wrap_total", 2, 0, U64_MAX, U64_MAX, U64_MAX, -ENOBUFS },
-	{ "u64_npages_max", U64_MAX, 0, 0, U64_MAX, U64_MAX, 0 },
-	{ "u64_npages_max_plus_one", U64_MAX, 1, 0, U64_MAX, U64_MAX,
-	  -EDQUOT },
+	{ "empty", 0, 1, 10, true },
+	{ "exactly_at", 6, 4, 10, true },
+	{ "one_over", 6, 5, 10, false },
+	{ "n_over_cap", 0, 11, 10, false },
+	{ "zero_cap", 0, 1, 0, false },
+	{ "zero_pages_full", 10, 0, 10, true },
+	{ "already_over", 11, 0, 10, false },
+	{ "u64_wrap_cur", U64_MAX, 2, U64_MAX, false },
+	{ "u64_wrap_n", 2, U64_MAX, U64_MAX, false },
+	{ "u64_n_max", 0, U64_MAX, U64_MAX, true },
+	{ "u64_n_max_plus_one", 1, U64_MAX, U64_MAX, false },
 };
 
 static void caps_case_desc(const struct fdt_caps *c, char *desc)
@@ -258,16 +256,15 @@ static void caps_case_desc(const struct fdt_caps *c, char *desc)
 
 KUNIT_ARRAY_PARAM(caps, caps_cases, caps_case_desc);
 
-static void fvd_caps_test_limits(struct kunit *test)
+static void fvd_caps_test_fits(struct kunit *test)
 {
 	const struct fdt_caps *c = test->param_value;
 
-	KUNIT_EXPECT_EQ(test, fvd_caps_ok(c->npages, c->mine, c->total,
-					  c->user_cap, c->cap), c->err);
+	KUNIT_EXPECT_EQ(test, fvd_cap_fits(c->cur, c->n, c->cap), c->fits);
 }
 
 static struct kunit_case fvd_caps_cases[] = {
-	KUNIT_CASE_PARAM(fvd_caps_test_limits, caps_gen_params),
+	KUNIT_CASE_PARAM(fvd_caps_test_fits, caps_gen_params),
 	{}
 };
 
@@ -276,4 +273,85 @@ static struct kunit_suite fvd_caps_suite = {
 	.test_cases = fvd_caps_cases,
 };
 
-kunit_test_suites(&fvd_span_suite, &fvd_args_suite, &fvd_caps_suite);
+/* Page protections of a window page: shared, readable, then as held. */
+struct fdt_prot {
+	u32 rights;
+	unsigned long flags;
+};
+
+static const struct fdt_prot prot_cases[] = {
+	{ R, VM_SHARED | VM_READ },
+	{ RW, VM_SHARED | VM_READ | VM_WRITE },
+	{ R | FLATVM_RIGHT_EXEC, VM_SHARED | VM_READ | VM_EXEC },
+	{ RWX, VM_SHARED | VM_READ | VM_WRITE | VM_EXEC },
+};
+
+static void prot_case_desc(const struct fdt_prot *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "rights_%#x", c->rights);
+}
+
+KUNIT_ARRAY_PARAM(prot, prot_cases, prot_case_desc);
+
+static void fvd_rights_test_vm_flags(struct kunit *test)
+{
+	const struct fdt_prot *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, fvd_rights_vm_flags(c->rights), c->flags);
+}
+
+/* Which faults a hold allows: every access kind against every hold. */
+struct fdt_fault {
+	const char *name;
+	u32 rights;
+	unsigned int flags;
+	bool ok;
+};
+
+#define FW	FAULT_FLAG_WRITE
+#define FX	FAULT_FLAG_INSTRUCTION
+#define FK	FAULT_FLAG_MKWRITE
+
+static const struct fdt_fault fault_cases[] = {
+	{ "read_r", R, 0, true },
+	{ "read_none", 0, 0, false },
+	{ "write_r", R, FW, false },
+	{ "write_rw", RW, FW, true },
+	{ "mkwrite_r", R, FW | FK, false },
+	{ "mkwrite_rw", RW, FW | FK, true },
+	{ "exec_r", R, FX, false },
+	{ "exec_rw", RW, FX, false },
+	{ "exec_rx", R | FLATVM_RIGHT_EXEC, FX, true },
+	{ "exec_rwx", RWX, FX, true },
+	{ "write_rx", R | FLATVM_RIGHT_EXEC, FW, false },
+	{ "write_none", 0, FW, false },
+	{ "user_read_rw", RW, FAULT_FLAG_USER | FAULT_FLAG_KILLABLE, true },
+};
+
+static void fault_case_desc(const struct fdt_fault *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(fault, fault_cases, fault_case_desc);
+
+static void fvd_rights_test_fault(struct kunit *test)
+{
+	const struct fdt_fault *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, fvd_fault_allowed(c->rights, c->flags), c->ok);
+}
+
+static struct kunit_case fvd_rights_cases[] = {
+	KUNIT_CASE_PARAM(fvd_rights_test_vm_flags, prot_gen_params),
+	KUNIT_CASE_PARAM(fvd_rights_test_fault, fault_gen_params),
+	{}
+};
+
+static struct kunit_suite fvd_rights_suite = {
+	.name = "fvd_rights",
+	.test_cases = fvd_rights_cases,
+};
+
+kunit_test_suites(&fvd_span_suite, &fvd_args_suite, &fvd_caps_suite,
+		  &fvd_rights_suite);

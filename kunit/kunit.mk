@@ -11,8 +11,9 @@
 #   make vm-stress        the stress run + fault injection (STRESS_OPS, STRESS_SEED)
 #   make kernel-ci        all four in one boot of the VM (what `make check` runs)
 #
-# Each VM run prints its own "N passed, N failed" line last and fails on any
-# kernel report (KASAN, lockdep, DEBUG_VM, WARN, BUG, kmemleak).  Logs go to
+# Each VM run (userspace/vm/run-vm.sh, the harness of every VM run) prints
+# its own "N passed, N failed" line last and fails on any kernel report
+# (KASAN, lockdep, DEBUG_VM, WARN, BUG, kmemleak).  Logs go to
 # kunit/build/logs/.
 
 FV_CI_DIR	:= kunit
@@ -35,6 +36,8 @@ FUZZ_SEED	?= 1
 FUZZ_CALLS	?= 1000000
 STRESS_OPS	?= 100000
 STRESS_SEED	?= 1
+# A quarter of the itest concurrency iterations: vmstress covers them here.
+FV_CI_SCALE	?= 25
 
 FV_ITEST_BIN	?= userspace/itest/flatvm-itest
 
@@ -64,11 +67,19 @@ $(FV_CI_BIN)/vmstress: userspace/stress/vmstress.c include/uapi/linux/flatvm.h
 fv_ci_modules = $(FV_CI_DIR)/build-modules.sh $(FV_CI_KDIR) $(FV_CI_OUT) $(1) \
 		>/dev/null
 
+# The debug kernel's command line: every message on the console, KASAN
+# reports all shown, and failslab (with cache-filter=Y) allowed to fail
+# every slab cache but kmemleak's own: a failed kmemleak_object allocation
+# drains kmemleak's emergency pool and, once it is empty, disables leak
+# detection for the rest of the run.
+FV_CI_CMDLINE	:= loglevel=7 kasan_multi_shot \
+		   slub_debug=A;-,kmemleak_object,kmemleak_scan_area
+
 # fv_ci_run,<steps>,<timeout>,<files and -a settings>
 fv_ci_run = @mkdir -p $(FV_CI_LOGS) && \
-	$(FV_CI_DIR)/run-vm.sh -k $(FV_CI_BZIMAGE) -s $(1) -t $(2) \
+	userspace/vm/run-vm.sh -k $(FV_CI_BZIMAGE) -s $(1) -t $(2) \
 		-l $(FV_CI_LOGS)/$(subst $(comma),-,$(1)).log \
-		-n $(FV_CI_SUITES) $(3)
+		-x '$(FV_CI_CMDLINE)' -n $(FV_CI_SUITES) $(3)
 comma := ,
 
 kunit: debug-kernel
@@ -80,7 +91,7 @@ vm-debug-itest: debug-kernel $(FV_ITEST_BIN)
 	@$(call fv_ci_modules,flatvm)
 	$(call fv_ci_run,itest,900,\
 		-f $(FV_CI_OUT)/flatvm/flatvm.ko:/lib/flatvm/flatvm.ko \
-		-f $(FV_ITEST_BIN):/bin/flatvm-itest)
+		-f $(FV_ITEST_BIN):/bin/flatvm-itest -a scale=$(FV_CI_SCALE))
 
 vm-fuzz: debug-kernel $(FV_CI_BIN)/vmfuzz
 	@$(call fv_ci_modules,flatvm)
@@ -108,6 +119,7 @@ kernel-ci: debug-kernel $(FV_ITEST_BIN) $(FV_CI_BIN)/vmfuzz $(FV_CI_BIN)/vmstres
 		-f $(FV_CI_BIN)/vmfuzz:/bin/vmfuzz \
 		-f $(FV_CI_BIN)/vmstress:/bin/vmstress \
 		-a seconds=$(FUZZ_SECONDS) -a seed=$(FUZZ_SEED) \
-		-a calls=$(FUZZ_CALLS) -a ops=$(STRESS_OPS))
+		-a calls=$(FUZZ_CALLS) -a ops=$(STRESS_OPS) \
+		-a scale=$(FV_CI_SCALE))
 
 CHECK_STEPS	+= kernel-ci

@@ -1,72 +1,85 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * flatvm driver internals: what the driver files share.  The allocator core
- * (fv_core.h) keeps every book of addresses, holders and rights; the driver
- * adds processes, mappings and physical pages around it.
+ * flatvm driver internals: what the driver files share.
  *
- * Lock order, outermost first (flatvm_main.c repeats it where most locks are
- * taken):
+ * The allocator core (fv_core.h) keeps every book of addresses, holders and
+ * rights; the driver adds processes, their window and physical pages:
  *
- *   fvd_procs_lock	the process table (flatvm_proc.c)
- *   proc->map_lock	one process's mapping operations (flatvm_proc.c)
- *   mmap_lock		of one mm (taken by vm_mmap(), faults, munmap)
- *   fvd_lock		core calls that change the arena, the page store, the
- *			page caps and proc->dead
- *   arena->lock	inside the core (every fv_*() call takes it)
- *   the page store's xarray lock
+ *   flatvm_main.c	module parameters, the arena, /dev/flatvm, init/exit
+ *   flatvm_ioctl.c	copies ioctl arguments in and out, checks, dispatches
+ *   flatvm_range.c	ALLOC, GRANT, ATTACH, RELEASE, REVOKE, QUERY for a process
+ *   flatvm_map.c	each process's window VMA and its page table entries:
+ *			the only code that maps, unmaps or changes holds
+ *			under the rule below
+ *   flatvm_proc.c	the process table (by mm), its mmu notifier (exit)
+ *   flatvm_pages.c	the page store and the page caps
+ *   flatvm_stats.c	the module's counters (STATS, debugfs)
+ *   flatvm_debugfs.c	/sys/kernel/debug/flatvm/
+ *   flatvm_args.c	pure checks and arithmetic (KUnit-tested)
+ *
+ * Calls go one way: ioctl -> range -> {proc, map, pages}, proc -> map ->
+ * pages; stats and debugfs only read.
+ *
+ * The rule: a process has a page table entry for a page only while it holds
+ * the page.  Entries are added (populate, fault) under proc->map_sem held for
+ * read after checking the hold; holds are removed (RELEASE, REVOKE, munmap,
+ * exit) under it held for write, after zapping the entries.  So when the core
+ * reports a page free, no page table anywhere maps it, and the page can go:
+ * special PTEs (VM_PFNMAP) hold no page reference of their own.
+ *
+ * Lock order, outermost first (no lock is taken while one below it is held):
+ *
+ *   fvd_procs_lock	mutex: process table insertions and removals (lookups
+ *			are RCU); mmu_notifier_register() takes mmap_lock
+ *   proc->window_lock	mutex: one process's own vm_mmap() of its window
+ *   mmap_lock		of one mm: read for faults, populate, zap, RELEASE,
+ *			REVOKE, exit; write for munmap (->close)
+ *   proc->map_sem	rw_semaphore of one process: its holds against its
+ *			page table entries (the rule above).  Read: fault,
+ *			ALLOC and ATTACH filling entries, GRANT to it; write:
+ *			RELEASE, REVOKE of it, munmap, exit
+ *   arena->lock	the core's mutex, inside every fv_*() call that changes
+ *			the arena (and, until the lockless core, fv_rights())
+ *   fvd_users_lock	mutex: creation of a per-user page record
+ *   xa_lock		the page store's; page table locks
+ *
+ * Nothing here is shared by all processes on the fault path except the
+ * core's look-up: the process table, the page store (xa_load) and the user
+ * records are read under RCU, caps are atomics.
  */
 #ifndef _FLATVM_DRV_H
 #define _FLATVM_DRV_H
 
-#include <linux/kref.h>
+#include <linux/fs.h>
+#include <linux/list.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/rwsem.h>
 #include <linux/types.h>
-#include <linux/fs.h>
 
 #include "fv_core.h"
 
 struct pid;
 struct seq_file;
-
-/* What the caller of vm_mmap() is doing, for the f_op hooks it reaches. */
-enum fvd_map_kind {
-	FVD_MAP_RESERVE,	/* reserve the whole window, never replacing */
-	FVD_MAP_RANGE,		/* a range over the driver's own mappings */
-	FVD_MAP_RESTORE,	/* the reservation back over them */
-};
-
-/**
- * struct fvd_pending - the vm_mmap() call a process's ioctl is making.
- * @task:	the thread making it, NULL when none.
- * @addr:	first byte.
- * @len:	bytes.
- * @kind:	what is being mapped.
- * @rights:	FVD_MAP_RANGE: rights of the mapping.
- *
- * Written under proc->map_lock; read by the same thread from the mmap
- * hooks and vm_ops->close(), which identify it by @task == current.
- */
-struct fvd_pending {
-	struct task_struct *task;
-	unsigned long addr;
-	unsigned long len;
-	enum fvd_map_kind kind;
-	u32 rights;
-};
+struct vm_area_struct;
 
 /**
  * struct fvd_proc - one address space taking part (keyed by its mm).
- * @mn:		mmu notifier on @mm: its ->release() at exit releases @dom.
+ * @mn:		mmu notifier on @mm: ->release() at exit releases @dom.
  * @hnode:	entry in the process table (fvd_procs_lock; RCU readers).
- * @mm:		the key.  Pinned (mmgrab) by the notifier registration.
+ * @mm:		the key; pinned (mmgrab) by the notifier registration.
  * @pid:	thread group of the process that first used @mm (debugfs).
- * @ref:	one for the table until exit, one per VMA, one per ioctl.
- * @dom:	the core's holder for this process (fvd_lock).
- * @dead:	@mm has exited and @dom is released (fvd_lock).
- * @reserved:	the window has been reserved in @mm (map_lock).
- * @map_lock:	serialises this process's own vm_mmap() calls.
- * @pending:	the call in flight (map_lock).
+ * @ref:	one for the table until exit, one for the window file, one per
+ *		ioctl in flight; the last put frees it (after SRCU and RCU).
+ * @dom:	the core's holder for this process.
+ * @map_sem:	holds against page table entries (see the rule above).
+ * @dead:	@mm has exited and @dom is released (@map_sem).
+ * @window_lock: serialises the driver's own vm_mmap() calls in @mm.
+ * @mapping:	the thread inside such a call (@window_lock), else NULL.
+ * @window:	the file behind the window VMAs (@window_lock); its
+ *		private_data is this proc.  NULL until the first ALLOC/ATTACH.
+ * @window_exec: the window was mapped executable (@window_lock).
  * @rcu:	frees it after lockless table readers.
  */
 struct fvd_proc {
@@ -74,66 +87,91 @@ struct fvd_proc {
 	struct hlist_node hnode;
 	struct mm_struct *mm;
 	struct pid *pid;
-	struct kref ref;
+	refcount_t ref;
 	struct fv_domain dom;
+	struct rw_semaphore map_sem;
 	bool dead;
-	bool reserved;
-	struct mutex map_lock;	/* serialises this mm's driver vm_mmap()s */
-	struct fvd_pending pending;
+	struct mutex window_lock;	/* the driver's vm_mmap() calls */
+	struct task_struct *mapping;
+	struct file *window;
+	bool window_exec;
 	struct rcu_head rcu;
 };
 
+static inline void fvd_proc_hold(struct fvd_proc *proc)
+{
+	refcount_inc(&proc->ref);
+}
+
+/* The last put hands the proc to the notifier's ->free_notifier(). */
+static inline void fvd_proc_put(struct fvd_proc *proc)
+{
+	if (refcount_dec_and_test(&proc->ref))
+		mmu_notifier_put(&proc->mn);
+}
+
 /* flatvm_main.c */
 extern struct fv_arena fvd_arena;
-extern struct mutex fvd_lock;
 extern unsigned long fvd_window_base;
 extern unsigned long fvd_window_size;
 extern unsigned long fvd_max_pages;
 extern unsigned long fvd_max_user_pages;
 
+/* flatvm_ioctl.c */
+long fvd_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* flatvm_range.c */
+int fvd_range_alloc(struct file *file, u64 len, u64 align, u32 rights,
+		    bool lazy, u64 *addr);
+int fvd_range_grant(int pidfd, u64 addr, u64 len, u32 rights);
+int fvd_range_attach(struct file *file, u64 addr, u64 len, u32 rights);
+int fvd_range_release(u64 addr, u64 len);
+int fvd_range_revoke(int pidfd, u64 addr, u64 len);
+int fvd_range_query(u64 addr, struct fv_lookup_result *res, u64 *piece_start,
+		    u64 *piece_len, bool *mapped);
+
 /* flatvm_proc.c */
 struct fvd_proc *fvd_proc_get(struct mm_struct *mm, struct task_struct *task,
 			      bool create);
-struct fvd_proc *fvd_proc_lookup_rcu(const struct mm_struct *mm);
-void fvd_proc_hold(struct fvd_proc *proc);
-void fvd_proc_put(struct fvd_proc *proc);
-int fvd_proc_map(struct fvd_proc *proc, struct file *file, unsigned long addr,
-		 unsigned long len, enum fvd_map_kind kind, u32 rights);
-int fvd_proc_reserve(struct fvd_proc *proc, struct file *file);
-int fvd_proc_unmap_span(struct fvd_proc *proc, struct file *file,
-			unsigned long addr, unsigned long len);
-void fvd_proc_fill_holes(struct fvd_proc *proc, struct file *file,
-			 unsigned long addr, unsigned long len);
-void fvd_proc_restore(struct fvd_proc *proc, struct file *file,
-		      unsigned long addr, unsigned long len);
 void fvd_procs_show(struct seq_file *m);
 void fvd_procs_exit(void);
 
-/* flatvm_vma.c */
-extern const struct vm_operations_struct fvd_range_ops;
-extern const struct vm_operations_struct fvd_reserve_ops;
-unsigned long fvd_get_unmapped_area(struct file *file, unsigned long addr,
-				    unsigned long len, unsigned long pgoff,
-				    unsigned long flags);
-int fvd_mmap(struct file *file, struct vm_area_struct *vma);
-bool fvd_vma_is_range(const struct vm_area_struct *vma);
-void fvd_zap_ranges(struct mm_struct *mm, unsigned long addr,
-		    unsigned long end);
+/* flatvm_map.c */
+int fvd_map_window(struct fvd_proc *proc, bool exec);
+bool fvd_map_exec_ok(struct fvd_proc *proc, bool unmapped);
+int fvd_map_cover(struct fvd_proc *proc, u64 addr, u64 len);
+int fvd_map_new(struct fvd_proc *proc, u64 addr, u64 len, u32 rights,
+		struct page **pages);
+void fvd_map_populate(struct fvd_proc *proc, u64 addr, u64 len);
+int fvd_map_grant(struct fvd_proc *from, struct fvd_proc *to, u64 addr,
+		  u64 len, u32 rights);
+int fvd_map_release(struct fvd_proc *proc, u64 addr, u64 len);
+int fvd_map_revoke(struct fvd_proc *by, struct fvd_proc *target,
+		   struct mm_struct *mm, u64 addr, u64 len);
+bool fvd_map_covers(struct fvd_proc *proc, u64 addr);
+void fvd_map_exit(struct fvd_proc *proc, struct mm_struct *mm);
 
 /* flatvm_pages.c */
-int fvd_pages_check_caps(u64 npages);
-int fvd_pages_alloc(u64 first, u64 npages);
-struct page *fvd_page_get_or_alloc(u64 index, vm_fault_t *err);
-int fvd_pages_map(struct vm_area_struct *vma, unsigned long addr,
-		  unsigned long len);
+struct page *fvd_page_get(u64 addr, vm_fault_t *err);
+struct page **fvd_pages_new(u64 n);
+u64 fvd_pages_store(u64 addr, u64 n, struct page **pages);
+void fvd_pages_put(struct page **pages, u64 from, u64 n);
+unsigned long fvd_pages_gather(u64 *addr, u64 end, struct page **pages,
+			       unsigned long max);
 void fvd_pages_released(void *ctx, u64 addr, u64 len, u64 range);
+void fvd_pages_free(struct list_head *freed);
 u64 fvd_pages_total(void);
+u64 fvd_pages_pinned(void);
 u64 fvd_pages_of_current_user(void);
 void fvd_pages_show_users(struct seq_file *m);
+void fvd_pages_exit(void);
+
+/* flatvm_stats.c */
+struct flatvm_stats;
+void fvd_stats_fill(struct flatvm_stats *s);
 
 /* flatvm_debugfs.c */
 void fvd_debugfs_init(void);
 void fvd_debugfs_exit(void);
-u64 fvd_count_ranges(void);
 
 #endif /* _FLATVM_DRV_H */

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * flatvm ioctl argument checks and page cap arithmetic.
+ * flatvm ioctl argument checks, page cap arithmetic and rights decisions.
  *
- * Owns the decisions the driver takes on copied-in ioctl arguments and on
- * page counts before touching any state: every function here is a pure
- * function of its parameters (window, caps and current counts are passed
- * in), so the KUnit module compiles this file unchanged.  No locking.
+ * Owns the decisions the driver takes on copied-in ioctl arguments, on page
+ * counts and on the rights a page table entry or a fault needs, before
+ * touching any state: every function here is a pure function of its
+ * parameters (window, caps and current counts are passed in), so the KUnit
+ * module compiles this file unchanged.  No locking.
  */
 #include <linux/errno.h>
 #include <linux/mm.h>
@@ -66,21 +67,48 @@ int fvd_revoke_args(const struct flatvm_revoke *v, u64 base, u64 size)
 }
 
 /**
- * fvd_caps_ok() - may @npages more pages be allocated?
- * @npages:	pages about to be allocated.
- * @mine:	pages charged to the user now.
- * @total:	pages in the store now.
- * @user_cap:	max_user_pages.
- * @cap:	max_pages.
+ * fvd_cap_fits() - may a count of @cur grow by @n under @cap?
+ * @cur:	the count now (pages charged to a user, or to the module).
+ * @n:		pages about to be charged.
+ * @cap:	max_user_pages or max_pages.
  *
- * Return: 0, -EDQUOT over the user's cap (checked first), -ENOBUFS over the
- * module's cap.  No sum can overflow.
+ * Return: true when @cur + @n <= @cap; no sum can overflow.
  */
-int fvd_caps_ok(u64 npages, u64 mine, u64 total, u64 user_cap, u64 cap)
+bool fvd_cap_fits(u64 cur, u64 n, u64 cap)
 {
-	if (npages > user_cap || mine > user_cap - npages)
-		return -EDQUOT;
-	if (npages > cap || total > cap - npages)
-		return -ENOBUFS;
-	return 0;
+	return n <= cap && cur <= cap - n;
+}
+
+/**
+ * fvd_rights_vm_flags() - the VM_* bits whose page protection maps a page
+ *	held with @rights in a window (always a shared mapping).
+ * @rights:	FLATVM_RIGHT_* bits, READ included.
+ */
+unsigned long fvd_rights_vm_flags(u32 rights)
+{
+	unsigned long flags = VM_SHARED | VM_READ;
+
+	if (rights & FLATVM_RIGHT_WRITE)
+		flags |= VM_WRITE;
+	if (rights & FLATVM_RIGHT_EXEC)
+		flags |= VM_EXEC;
+	return flags;
+}
+
+/**
+ * fvd_fault_allowed() - may a fault with @fault_flags map a page held with
+ *	@rights?  Reading needs the read right, writing the write right and an
+ *	instruction fetch the exec right.
+ * @rights:	the process's rights on the page (0 when it holds none).
+ * @fault_flags: FAULT_FLAG_* of the fault.
+ */
+bool fvd_fault_allowed(u32 rights, unsigned int fault_flags)
+{
+	u32 need = FLATVM_RIGHT_READ;
+
+	if (fault_flags & FAULT_FLAG_WRITE)
+		need |= FLATVM_RIGHT_WRITE;
+	if (fault_flags & FAULT_FLAG_INSTRUCTION)
+		need |= FLATVM_RIGHT_EXEC;
+	return (rights & need) == need;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * flatvm ioctl argument checks and cap arithmetic: pure functions of their
- * parameters (flatvm_args.c), shared by the driver and its KUnit suites.
+ * flatvm ioctl argument checks, cap arithmetic and rights decisions: pure
+ * functions of their parameters (flatvm_args.c), shared by the driver and
+ * its KUnit suites.
  */
 #ifndef _FLATVM_ARGS_H
 #define _FLATVM_ARGS_H
@@ -17,6 +18,8 @@ int fvd_grant_args(const struct flatvm_grant *g, u64 base, u64 size);
 int fvd_attach_args(const struct flatvm_attach *t, u64 base, u64 size);
 int fvd_release_args(const struct flatvm_release *r, u64 base, u64 size);
 int fvd_revoke_args(const struct flatvm_revoke *v, u64 base, u64 size);
-int fvd_caps_ok(u64 npages, u64 mine, u64 total, u64 user_cap, u64 cap);
+bool fvd_cap_fits(u64 cur, u64 n, u64 cap);
+unsigned long fvd_rights_vm_flags(u32 rights);
+bool fvd_fault_allowed(u32 rights, unsigned int fault_flags);
 
 #endif /* _FLATVM_ARGS_H */

@@ -7,14 +7,17 @@
  *   free	every free extent of the window
  *   counters	the core's counters, pages, caps, per-user charges
  *   check	reading it runs the core's invariant checker (fv_check())
+ *		and counts the stored pages with a reference besides the
+ *		store's (none may have one): "ok" or what failed
  *
  * The segment listings go through fv_walk(), which calls back under the
- * arena lock.  Locking: each file takes fvd_lock first (the order of
- * flatvm_main.c), so that the page store and the processes stay still too.
+ * core's lock; the rest is a snapshot (flatvm_stats.c, flatvm_proc.c,
+ * flatvm_pages.c).  Nothing here changes anything.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
-#include <linux/xarray.h>
+
+#include <uapi/linux/flatvm.h>
 
 #include "flatvm.h"
 
@@ -30,39 +33,6 @@ static u64 fvd_seg_end(const struct fv_seg *seg)
 	return (seg->start + seg->npages) << FV_PAGE_SHIFT;
 }
 
-/* fv_walk() callback: add the segment's range to an xarray of ids seen. */
-static int fvd_count_one(void *ctx, const struct fv_seg *seg)
-{
-	struct xarray *seen = ctx;
-	int ret;
-
-	if (!seg->used)
-		return 0;
-	ret = xa_insert(seen, seg->range, xa_mk_value(0), GFP_KERNEL);
-	return ret == -EBUSY ? 0 : ret;
-}
-
-/**
- * fvd_count_ranges() - live ranges: distinct range ids among the extents.
- *
- * Context: fvd_lock held.  Out of memory, the count is a lower bound.
- */
-u64 fvd_count_ranges(void)
-{
-	struct xarray seen;
-	unsigned long id;
-	u64 count = 0;
-	void *entry;
-
-	lockdep_assert_held(&fvd_lock);
-	xa_init(&seen);
-	fv_walk(&fvd_arena, fvd_count_one, &seen);
-	xa_for_each(&seen, id, entry)
-		count++;
-	xa_destroy(&seen);
-	return count;
-}
-
 static void fvd_show_rights(struct seq_file *m, u32 rights)
 {
 	seq_printf(m, "%c%c%c", rights & FV_READ ? 'r' : '-',
@@ -72,8 +42,8 @@ static void fvd_show_rights(struct seq_file *m, u32 rights)
 static int fvd_show_extent(void *ctx, const struct fv_seg *seg)
 {
 	struct seq_file *m = ctx;
-	u64 dom_id;
 	u32 i, rights;
+	u64 dom_id;
 
 	if (!seg->used)
 		return 0;
@@ -90,9 +60,7 @@ static int fvd_show_extent(void *ctx, const struct fv_seg *seg)
 
 static int ranges_show(struct seq_file *m, void *unused)
 {
-	mutex_lock(&fvd_lock);
 	fv_walk(&fvd_arena, fvd_show_extent, m);
-	mutex_unlock(&fvd_lock);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(ranges);
@@ -114,44 +82,42 @@ static int fvd_show_free(void *ctx, const struct fv_seg *seg)
 
 static int free_show(struct seq_file *m, void *unused)
 {
-	mutex_lock(&fvd_lock);
 	fv_walk(&fvd_arena, fvd_show_free, m);
-	mutex_unlock(&fvd_lock);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(free);
 
 static int counters_show(struct seq_file *m, void *unused)
 {
+	struct flatvm_stats s;
 	struct fv_stats st;
 
-	mutex_lock(&fvd_lock);
+	fvd_stats_fill(&s);
 	fv_stats(&fvd_arena, &st);
-	seq_printf(m, "window_base 0x%lx\nwindow_bytes %llu\nfree_bytes %llu\n",
-		   fvd_window_base, st.window_bytes, st.free_bytes);
+	seq_printf(m, "window_base 0x%llx\nwindow_bytes %llu\nfree_bytes %llu\n",
+		   s.window_base, s.window_size, s.free_bytes);
 	seq_printf(m, "largest_free %llu\nfree_extents %llu\nranges %llu\n",
-		   st.largest_free, st.nfree, fvd_count_ranges());
+		   s.largest_free, st.nfree, s.ranges);
 	seq_printf(m, "extents %llu\nholders %llu\nprocesses %llu\n",
-		   st.nextents, st.nholders, st.ndomains);
-	seq_printf(m, "metadata_bytes %llu\npages %llu\nmax_pages %lu\n",
-		   st.metadata_bytes, fvd_pages_total(),
-		   READ_ONCE(fvd_max_pages));
-	seq_printf(m, "max_user_pages %lu\n", READ_ONCE(fvd_max_user_pages));
+		   s.extents, s.holders, s.processes);
+	seq_printf(m, "metadata_bytes %llu\npages %llu\nmax_pages %llu\n",
+		   st.metadata_bytes, s.pages, s.max_pages);
+	seq_printf(m, "max_user_pages %llu\n", s.max_user_pages);
 	fvd_pages_show_users(m);
-	mutex_unlock(&fvd_lock);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(counters);
 
 static int check_show(struct seq_file *m, void *unused)
 {
-	int ret;
+	int ret = fv_check(&fvd_arena);
+	u64 pinned = fvd_pages_pinned();
 
-	mutex_lock(&fvd_lock);
-	ret = fv_check(&fvd_arena);
-	mutex_unlock(&fvd_lock);
 	if (ret)
 		seq_printf(m, "FAILED %d (details in the kernel log)\n", ret);
+	else if (pinned)
+		seq_printf(m, "FAILED: %llu pages referenced outside the store\n",
+			   pinned);
 	else
 		seq_puts(m, "ok\n");
 	return 0;

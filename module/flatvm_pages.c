@@ -2,27 +2,32 @@
 /*
  * flatvm physical page store and page caps.
  *
- * Owns the pages behind the window: an xarray indexed by page number
- * (address >> PAGE_SHIFT) holds one reference on each page, whatever the
- * number of processes mapping it (each mapping holds its own reference,
- * taken by vm_insert_page()).  A page leaves the store when the core reports
- * its address free (fvd_pages_released()), and is freed once the last
- * mapping is gone too.
+ * Owns the pages behind the window: an xarray indexed by the page's number
+ * in the window (a shallow tree: ranges start low) holds the only
+ * reference on each page, however
+ * many processes map it.  Windows map pages with special page table entries
+ * (flatvm_map.c), which take no reference, so a page is freed when the core
+ * reports its address free: by then no page table maps it (the rule in
+ * flatvm.h).  fvd_pages_released() takes such pages out of the store onto a
+ * list under the core's callback; fvd_pages_free() frees them once the
+ * caller has dropped its locks.
  *
  * Pages are zeroed, charged to the allocating task's memcg (__GFP_ACCOUNT)
- * and counted against two caps: max_pages for the module and max_user_pages
- * for the user that caused the allocation (the caller of ALLOC for eager
- * ranges, the process that touched the page first for lazy ones).  The user
- * charged is remembered in page->private until the page leaves the store.
+ * and counted against two caps: max_pages for the module and
+ * max_user_pages for the user that caused the allocation (the caller of
+ * ALLOC for eager ranges, the process that touched the page first for lazy
+ * ones).  The user charged is remembered in page->private.
  *
- * Locking: everything here runs under fvd_lock (asserted); the xarray's own
- * lock nests inside it.
+ * Locking: look-ups take no lock (xa_load() and the user table under RCU),
+ * counts are atomics; the xarray's own lock covers stores and erases, and
+ * fvd_users_lock only the creation of a user's record (once per user).
+ * User records live until the module unloads.
  */
 #include <linux/cred.h>
 #include <linux/gfp.h>
 #include <linux/hashtable.h>
-#include <linux/lockdep.h>
 #include <linux/mm.h>
+#include <linux/rculist.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -38,241 +43,394 @@
 
 /**
  * struct fvd_user - pages charged to one user.
- * @node:	entry in fvd_users.
+ * @node:	entry in fvd_users (fvd_users_lock; RCU readers).
  * @uid:	the user.
- * @pages:	pages in the store charged to it; the record goes at zero.
+ * @pages:	pages in the store charged to it.
  */
 struct fvd_user {
 	struct hlist_node node;
 	kuid_t uid;
-	u64 pages;
+	atomic64_t pages;
 };
 
-static DEFINE_XARRAY(fvd_pages);
+static DEFINE_XARRAY(fvd_pages);	/* by fvd_index() */
 static DEFINE_HASHTABLE(fvd_users, 6);
-static u64 fvd_npages;
+static DEFINE_MUTEX(fvd_users_lock);
+static atomic64_t fvd_npages = ATOMIC64_INIT(0);
+
+/* The store's index of the page at @addr, in the window. */
+static unsigned long fvd_index(u64 addr)
+{
+	return (addr - fvd_window_base) >> PAGE_SHIFT;
+}
 
 static struct fvd_user *fvd_user_find(kuid_t uid)
 {
 	struct fvd_user *u;
 
-	hash_for_each_possible(fvd_users, u, node, __kuid_val(uid))
+	hash_for_each_possible_rcu(fvd_users, u, node, __kuid_val(uid))
 		if (uid_eq(u->uid, uid))
 			return u;
 	return NULL;
 }
 
-/* The current user's record, created when missing. */
-static struct fvd_user *fvd_user_get(void)
+/* The current user's record, created on its first charge. */
+static struct fvd_user *fvd_user_current(void)
 {
 	kuid_t uid = current_uid();
 	struct fvd_user *u;
 
+	rcu_read_lock();
 	u = fvd_user_find(uid);
+	rcu_read_unlock();
 	if (u)
 		return u;
-	u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
-	if (!u)
-		return NULL;
-	u->uid = uid;
-	hash_add(fvd_users, &u->node, __kuid_val(uid));
+	mutex_lock(&fvd_users_lock);
+	u = fvd_user_find(uid);
+	if (!u) {
+		u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
+		if (u) {
+			u->uid = uid;
+			hash_add_rcu(fvd_users, &u->node, __kuid_val(uid));
+		}
+	}
+	mutex_unlock(&fvd_users_lock);
 	return u;
 }
 
-static void fvd_user_uncharge(struct fvd_user *u)
+/* Add @n to @count unless that takes it over @cap. */
+static bool fvd_add_capped(atomic64_t *count, u64 n, u64 cap)
 {
-	fvd_npages--;
-	if (--u->pages)
-		return;
-	hash_del(&u->node);
-	kfree(u);
+	s64 old = atomic64_read(count);
+
+	do {
+		if (!fvd_cap_fits(old, n, cap))
+			return false;
+	} while (!atomic64_try_cmpxchg(count, &old, old + n));
+	return true;
 }
 
-/**
- * fvd_pages_check_caps() - may the current user get @npages more pages?
- * @npages:	pages about to be allocated.
- *
- * Return: 0, -EDQUOT over the user's cap, -ENOBUFS over the module's cap.
+/*
+ * Charge @n pages to @u and to the module: -EDQUOT over the user's cap
+ * (checked first), -ENOBUFS over the module's.
  */
-int fvd_pages_check_caps(u64 npages)
+static int fvd_charge(struct fvd_user *u, u64 n)
 {
-	unsigned long user_cap = READ_ONCE(fvd_max_user_pages);
-	unsigned long cap = READ_ONCE(fvd_max_pages);
-	struct fvd_user *u;
-	u64 mine;
-
-	lockdep_assert_held(&fvd_lock);
-	u = fvd_user_find(current_uid());
-	mine = u ? u->pages : 0;
-	return fvd_caps_ok(npages, mine, fvd_npages, user_cap, cap);
+	if (!fvd_add_capped(&u->pages, n, READ_ONCE(fvd_max_user_pages)))
+		return -EDQUOT;
+	if (!fvd_add_capped(&fvd_npages, n, READ_ONCE(fvd_max_pages))) {
+		atomic64_sub(n, &u->pages);
+		return -ENOBUFS;
+	}
+	return 0;
 }
 
-/* Allocate, charge and store the page at @index (not present). */
-static struct page *fvd_page_new(struct fvd_user *u, u64 index)
+static void fvd_uncharge(struct fvd_user *u, u64 n)
 {
-	struct page *page;
-	int ret;
+	atomic64_sub(n, &u->pages);
+	atomic64_sub(n, &fvd_npages);
+}
 
-	page = alloc_page(FVD_PAGE_GFP);
-	if (!page)
-		return NULL;
-	set_page_private(page, (unsigned long)u);
-	ret = xa_err(xa_store(&fvd_pages, index, page, GFP_KERNEL_ACCOUNT));
-	if (ret) {
-		put_page(page);
-		return NULL;
-	}
-	u->pages++;
-	fvd_npages++;
+static struct page *fvd_page_new(struct fvd_user *u)
+{
+	struct page *page = alloc_page(FVD_PAGE_GFP);
+
+	if (page)
+		set_page_private(page, (unsigned long)u);
 	return page;
 }
 
-/**
- * fvd_pages_alloc() - fill the store for pages [@first, @first + @npages).
- * @first:	first page number.
- * @npages:	how many; the caller checked the caps.
- *
- * On failure the pages already stored stay there: the caller releases the
- * range, which empties the store through fvd_pages_released().
- *
- * Return: 0 or -ENOMEM.
- */
-int fvd_pages_alloc(u64 first, u64 npages)
+/* A page that never entered the store (or left it) goes. */
+static void fvd_page_drop(struct page *page)
 {
-	struct fvd_user *u;
-	u64 i;
-
-	lockdep_assert_held(&fvd_lock);
-	u = fvd_user_get();
-	if (!u)
-		return -ENOMEM;
-	for (i = 0; i < npages; i++) {
-		if (!fvd_page_new(u, first + i)) {
-			if (!u->pages) {
-				hash_del(&u->node);
-				kfree(u);
-			}
-			return -ENOMEM;
-		}
-		cond_resched();
-	}
-	return 0;
+	fvd_uncharge((struct fvd_user *)page_private(page), 1);
+	set_page_private(page, 0);
+	put_page(page);
 }
 
 /**
- * fvd_pages_map() - map the stored pages of [@addr, @addr + @len) in @vma.
- * @vma:	a fresh range VMA covering the span, mmap_lock held.
- * @addr:	first byte.
- * @len:	bytes.
- *
- * Pages not yet in the store (lazy ranges) are left to the fault handler.
- *
- * Return: 0 or the vm_insert_page() error; the caller unmaps the VMA.
- */
-int fvd_pages_map(struct vm_area_struct *vma, unsigned long addr,
-		  unsigned long len)
-{
-	unsigned long first = addr >> PAGE_SHIFT;
-	unsigned long last = first + (len >> PAGE_SHIFT) - 1;
-	unsigned long index;
-	struct page *page;
-	int ret;
-
-	lockdep_assert_held(&fvd_lock);
-	/* mmap_assert_*() need dump_mm(), not exported under DEBUG_VM. */
-	lockdep_assert_held(&vma->vm_mm->mmap_lock);
-	xa_for_each_range(&fvd_pages, index, page, first, last) {
-		ret = vm_insert_page(vma, index << PAGE_SHIFT, page);
-		/* -EBUSY: another thread's fault mapped this same page. */
-		if (ret && ret != -EBUSY)
-			return ret;
-		cond_resched();
-	}
-	return 0;
-}
-
-/**
- * fvd_page_get_or_alloc() - the page at @index, allocated on first touch.
- * @index:	page number of a page some process holds.
+ * fvd_page_get() - the page at @addr, allocated on first touch.
+ * @addr:	address of a page the calling process holds.
  * @err:	set when NULL is returned: VM_FAULT_SIGBUS over a cap,
  *		VM_FAULT_OOM out of memory.
+ *
+ * Context: under the map_sem of a process holding the page, which keeps it
+ * in the store after return.
  */
-struct page *fvd_page_get_or_alloc(u64 index, vm_fault_t *err)
+struct page *fvd_page_get(u64 addr, vm_fault_t *err)
 {
+	unsigned long index = fvd_index(addr);
+	struct page *page, *old;
 	struct fvd_user *u;
-	struct page *page;
 
-	lockdep_assert_held(&fvd_lock);
+	rcu_read_lock();
 	page = xa_load(&fvd_pages, index);
+	rcu_read_unlock();
 	if (page)
 		return page;
-	if (fvd_pages_check_caps(1)) {
+
+	*err = VM_FAULT_OOM;
+	u = fvd_user_current();
+	if (!u)
+		return NULL;
+	if (fvd_charge(u, 1)) {
 		*err = VM_FAULT_SIGBUS;
 		return NULL;
 	}
-	u = fvd_user_get();
-	page = u ? fvd_page_new(u, index) : NULL;
+	page = fvd_page_new(u);
 	if (!page) {
-		if (u && !u->pages) {
-			hash_del(&u->node);
-			kfree(u);
-		}
-		*err = VM_FAULT_OOM;
+		fvd_uncharge(u, 1);
+		return NULL;
+	}
+	/* Another holder's fault may have stored one meanwhile: use it. */
+	old = xa_cmpxchg(&fvd_pages, index, NULL, page, GFP_KERNEL_ACCOUNT);
+	if (old) {
+		fvd_page_drop(page);
+		return xa_is_err(old) ? NULL : old;
 	}
 	return page;
 }
 
 /**
- * fvd_pages_released() - fv_released_fn: drop the pages of a freed run.
- * @ctx:	unused.
+ * fvd_pages_new() - charge and allocate the pages of a fresh eager range.
+ * @n:		how many.
+ *
+ * Charged to the current user, allocated outside every lock;
+ * fvd_pages_store() puts them in the store.
+ *
+ * Return: an array of @n zeroed pages, to hand to fvd_pages_store() and
+ * fvd_pages_put(), or an ERR_PTR: -EDQUOT, -ENOBUFS (caps), -ENOMEM; then
+ * nothing is charged.
+ */
+struct page **fvd_pages_new(u64 n)
+{
+	struct fvd_user *u = fvd_user_current();
+	struct page **pages;
+	u64 i;
+	int ret;
+
+	if (!u)
+		return ERR_PTR(-ENOMEM);
+	ret = fvd_charge(u, n);
+	if (ret)
+		return ERR_PTR(ret);
+	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	if (!pages)
+		goto nomem;
+	for (i = 0; i < n; i++) {
+		pages[i] = fvd_page_new(u);
+		if (!pages[i]) {
+			fvd_uncharge(u, n - i);
+			fvd_pages_put(pages, 0, i);
+			return ERR_PTR(-ENOMEM);
+		}
+		cond_resched();
+	}
+	return pages;
+
+nomem:
+	fvd_uncharge(u, n);
+	return ERR_PTR(-ENOMEM);
+}
+
+/**
+ * fvd_pages_store() - put fresh pages at [@addr, @addr + @n pages) in the
+ *	store.
+ * @addr:	first byte, of a range the caller holds.
+ * @n:		how many.
+ * @pages:	from fvd_pages_new(); each stored one belongs to the store
+ *		from now on.  Where another thread's fault stored a page
+ *		first, that page stays and takes its place here (ours goes).
+ *
+ * Context: under the holder's map_sem (fvd_map_new()): when the core frees
+ * a run, no store into it is under way, so no page outlives its range.
+ * Return: how many were stored: @n, or fewer when the xarray ran out of
+ * memory (the rest is still the caller's).
+ */
+u64 fvd_pages_store(u64 addr, u64 n, struct page **pages)
+{
+	unsigned long first = fvd_index(addr);
+	struct page *old;
+	u64 i;
+
+	for (i = 0; i < n; i++) {
+		old = xa_cmpxchg(&fvd_pages, first + i, NULL, pages[i],
+				 GFP_KERNEL_ACCOUNT);
+		if (xa_is_err(old))
+			break;
+		if (old) {
+			fvd_page_drop(pages[i]);
+			pages[i] = old;
+		}
+	}
+	return i;
+}
+
+/**
+ * fvd_pages_put() - drop the pages @pages[@from] to @pages[@n - 1], never
+ *	stored, and the array.
+ * @pages:	from fvd_pages_new(), or NULL.
+ * @from:	the first to drop (those before belong to the store).
+ * @n:		the array's length.
+ */
+void fvd_pages_put(struct page **pages, u64 from, u64 n)
+{
+	if (!pages)
+		return;
+	for (; from < n; from++)
+		fvd_page_drop(pages[from]);
+	kvfree(pages);
+}
+
+/**
+ * fvd_pages_gather() - a run of stored pages.
+ * @addr:	in: first address to look at; out: the address after the run.
+ * @end:	the end of the span to look at.
+ * @pages:	filled with the pages stored at consecutive addresses.
+ * @max:	room in @pages.
+ *
+ * Skips the pages not stored (not touched yet), then collects up to @max
+ * pages stored at consecutive addresses from there.
+ *
+ * Context: the caller holds the pages of [*@addr, @end) it will map.
+ * Return: the number collected, the first at *@addr less that many pages;
+ * 0 when none is left.
+ */
+unsigned long fvd_pages_gather(u64 *addr, u64 end, struct page **pages,
+			       unsigned long max)
+{
+	XA_STATE(xas, &fvd_pages, fvd_index(*addr));
+	unsigned long n = 0, first = 0;
+	struct page *page;
+
+	rcu_read_lock();
+	xas_for_each(&xas, page, fvd_index(end) - 1) {
+		if (xas_retry(&xas, page))
+			continue;
+		if (n && xas.xa_index != first + n)
+			break;
+		if (!n)
+			first = xas.xa_index;
+		pages[n++] = page;
+		if (n == max)
+			break;
+	}
+	rcu_read_unlock();
+	if (n)
+		*addr = fvd_window_base + ((u64)(first + n) << PAGE_SHIFT);
+	return n;
+}
+
+/**
+ * fvd_pages_released() - fv_released_fn: take a freed run's pages out.
+ * @ctx:	a list_head collecting the pages (through page->lru).
  * @addr:	first byte of the run.
  * @len:	bytes.
  * @range:	the range the run belonged to (unused).
  *
- * Runs under the arena lock, inside fvd_lock.  Only stored pages are
- * visited, so a huge lazy range costs what was touched.
+ * Runs under the core's lock.  Only stored pages are visited, so a huge
+ * lazy range costs what was touched.  No page table maps them any more.
  */
 void fvd_pages_released(void *ctx, u64 addr, u64 len, u64 range)
 {
-	unsigned long first = addr >> PAGE_SHIFT;
+	unsigned long first = fvd_index(addr);
 	unsigned long last = first + (len >> PAGE_SHIFT) - 1;
+	struct list_head *freed = ctx;
 	unsigned long index;
 	struct page *page;
 
-	lockdep_assert_held(&fvd_lock);
 	xa_for_each_range(&fvd_pages, index, page, first, last) {
 		xa_erase(&fvd_pages, index);
-		fvd_user_uncharge((struct fvd_user *)page_private(page));
-		set_page_private(page, 0);
-		put_page(page);
+		list_add_tail(&page->lru, freed);
 	}
+}
+
+/**
+ * fvd_pages_free() - uncharge and free the pages fvd_pages_released() took.
+ * @freed:	the list; left empty.
+ */
+void fvd_pages_free(struct list_head *freed)
+{
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, freed, lru) {
+		list_del(&page->lru);
+		fvd_page_drop(page);
+		cond_resched();
+	}
+}
+
+/**
+ * fvd_pages_pinned() - stored pages someone else holds a reference on.
+ *
+ * The store's is the only reference a page should have: windows map it
+ * with special entries, and nothing can take one through them (no
+ * get_user_pages()).  A page found here escaped (debugfs "check").  Pages
+ * leaving the store meanwhile are not counted.
+ *
+ * Return: the number of such pages.
+ */
+u64 fvd_pages_pinned(void)
+{
+	unsigned long index;
+	struct page *page;
+	u64 n = 0;
+	int refs;
+
+	xa_for_each(&fvd_pages, index, page) {
+		refs = page_ref_count(page);
+		if (refs != 1 && xa_load(&fvd_pages, index) == page)
+			n++;
+		cond_resched();
+	}
+	return n;
 }
 
 /** fvd_pages_total() - pages in the store. */
 u64 fvd_pages_total(void)
 {
-	lockdep_assert_held(&fvd_lock);
-	return fvd_npages;
+	return atomic64_read(&fvd_npages);
 }
 
 /** fvd_pages_of_current_user() - pages charged to the caller's user. */
 u64 fvd_pages_of_current_user(void)
 {
 	struct fvd_user *u;
+	u64 n = 0;
 
-	lockdep_assert_held(&fvd_lock);
+	rcu_read_lock();
 	u = fvd_user_find(current_uid());
-	return u ? u->pages : 0;
+	if (u)
+		n = atomic64_read(&u->pages);
+	rcu_read_unlock();
+	return n;
 }
 
-/** fvd_pages_show_users() - debugfs: one line per charged user. */
+/** fvd_pages_show_users() - debugfs: one line per user with pages. */
 void fvd_pages_show_users(struct seq_file *m)
 {
 	struct fvd_user *u;
 	int bkt;
 
-	lockdep_assert_held(&fvd_lock);
-	hash_for_each(fvd_users, bkt, u, node)
-		seq_printf(m, "user %u pages %llu\n",
-			   from_kuid(&init_user_ns, u->uid), u->pages);
+	rcu_read_lock();
+	hash_for_each_rcu(fvd_users, bkt, u, node)
+		if (atomic64_read(&u->pages))
+			seq_printf(m, "user %u pages %lld\n",
+				   from_kuid(&init_user_ns, u->uid),
+				   atomic64_read(&u->pages));
+	rcu_read_unlock();
+}
+
+/** fvd_pages_exit() - module exit: every page is gone; free the records. */
+void fvd_pages_exit(void)
+{
+	struct hlist_node *tmp;
+	struct fvd_user *u;
+	int bkt;
+
+	WARN_ON(!xa_empty(&fvd_pages));
+	hash_for_each_safe(fvd_users, bkt, tmp, u, node) {
+		hash_del(&u->node);
+		kfree(u);
+	}
 }

@@ -349,17 +349,17 @@ static int peer_revoked(struct peer *self)
 	NEED(probe_read((void *)addr, &b) == 0 && b == 'r', 5);
 	NEED(!peer_send(self, 1), 6);
 	NEED(!peer_recv(self, &v), 7);	/* revoked */
-	NEED(probe_read((void *)addr, &b) == SIGBUS, 8);
-	NEED(probe_write((void *)(addr + PAGE), 1) == SIGBUS, 9);
-	NEED(!fv_query(fd, addr, &q) && q.rights == 0 && q.nholders == 1, 10);
+	NEED(probe_read((void *)addr, &b) == SIGSEGV, 8);
+	NEED(probe_write((void *)(addr + PAGE), 1) == SIGSEGV, 9);
+	NEED(!fv_query(fd, addr, &q) && q.rights == 0 && q.nholders == 1 &&
+	     !(q.oflags & FLATVM_QUERY_MAPPED), 10);
 	/* A process cannot revoke what it does not hold. */
 	parent = pidfd_of(getppid());
 	NEED(parent >= 0, 11);
 	NEED(fv_revoke(fd, parent, addr, 2 * PAGE) == -EPERM, 12);
-	/* RELEASE takes the stale mapping away; then nothing is left. */
-	NEED(!fv_release(fd, addr, 2 * PAGE), 13);
+	/* Nothing is left to release: no mapping outlives the hold. */
+	NEED(fv_release(fd, addr, 2 * PAGE) == -ENOENT, 13);
 	NEED(probe_read((void *)addr, &b) == SIGSEGV, 14);
-	NEED(fv_release(fd, addr, 2 * PAGE) == -ENOENT, 15);
 	NEED(!peer_send(self, 2), 16);
 	NEED(!peer_recv(self, &v), 17);
 	return 0;

@@ -6,9 +6,12 @@
 #define ITEST_LIST(X)				\
 	X(alloc_touch_release)			\
 	X(lazy_alloc)				\
+	X(window_one_vma)			\
 	X(window_reserved)			\
 	X(reserve_conflict)			\
 	X(rights_mmu)				\
+	X(rights_per_page)			\
+	X(madvise_mlock)			\
 	X(mremap_refused)			\
 	X(partial_release)			\
 	X(munmap_releases)			\
@@ -25,10 +28,17 @@
 	X(exit_and_kill_release)		\
 	X(caps_per_user)			\
 	X(caps_total)				\
+	X(gup_refused)				\
+	X(gup_caps)				\
+	X(gup_ptrace)				\
 	X(bad_inputs)				\
 	X(fault_nth)				\
 	X(concurrent_threads)			\
 	X(concurrent_processes)			\
+	X(concurrent_faults)			\
+	X(release_races_faults)			\
+	X(revoke_races_faults)			\
+	X(live_ranges)				\
 	X(final_state)
 
 #define X(name) int t_##name(void);

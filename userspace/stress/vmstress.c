@@ -2,7 +2,7 @@
 /*
  * vmstress: many processes x threads sharing flatvm ranges, with data
  * checks, first clean, then under fault injection, then clean again; run
- * inside the debug-kernel VM (kunit/vm-init.sh, `make vm-stress`).
+ * inside the debug-kernel VM (userspace/vm/vm-init.sh, `make vm-stress`).
  *
  * Each thread repeatedly allocates a range, fills it with a pattern, grants
  * it to another process (pidfd) and posts it in that process's mailbox; a
@@ -465,7 +465,7 @@ static int faults_on(int percent)
 		err |= attr_write(faults[i], "times", times);
 		err |= attr_write(faults[i], "probability", p);
 	}
-	/* Only caches flagged failslab (all but kmemleak's, kunit/run-vm.sh). */
+	/* Only caches flagged failslab (all but kmemleak's, kunit/kunit.mk). */
 	err |= attr_write("failslab", "cache-filter", "Y");
 	err |= attr_write("fail_page_alloc", "ignore-gfp-highmem", "N");
 	err |= attr_write("fail_page_alloc", "min-order", "0");

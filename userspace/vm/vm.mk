@@ -1,10 +1,12 @@
 # flatvm dev VM: Debian's stock kernel in QEMU (TCG) with a busybox
-# initramfs holding flatvm.ko and the programs of itest/.  Included by
-# userspace/Makefile; paths are relative to userspace/.
+# initramfs holding flatvm.ko and the programs, through the one VM harness
+# (vm/run-vm.sh, also used by kunit/kunit.mk for the debug kernel).
+# Included by userspace/Makefile; paths are relative to userspace/.
 #
 #   make vm-test   the integration tests; last line "N passed, N failed"
 #                  (VM_FILTER=name runs only the tests whose name has it)
 #   make vm-demo   the demo (two processes, one pointer)
+#   make vm-bench  flatvm against mmap and memfd, one boot (vm-bench lines)
 #
 # flatvm.ko is built by the top-level Makefile (`make module`) against
 # VM_KVER's headers; the VM boots the matching /boot/vmlinuz.
@@ -16,8 +18,25 @@ VM_LOGS		:= vm/build
 VM_TIMEOUT	?= 900
 VM_MODARGS	?=
 VM_FILTER	?=
+# The loop driver of the stock kernel, for the O_DIRECT test.
+VM_LOOP_KO	:= $(wildcard /lib/modules/$(VM_KVER)/kernel/drivers/block/loop.ko)
 
-.PHONY: vm-test vm-demo vm-ko
+# vm-bench: caps raised for 2,000,000 one-page ranges in one process, and
+# the memory they need (8 GiB of pages, plus the core's records).
+VMBENCH_BIN	:= vmbench/build/vm-bench
+VMBENCH_ARGS	?=
+VMBENCH_MEM	?= 10240
+VMBENCH_MODARGS	?= max_pages=2100000 max_user_pages=2100000
+
+vm_empty	:=
+vm_space	:= $(vm_empty) $(vm_empty)
+vm_comma	:= ,
+# vm_run,<steps>,<log>,<timeout>,<more run-vm.sh options>
+vm_run = vm/run-vm.sh -k $(VM_KERNEL) -s $(1) -l $(VM_LOGS)/$(2).log \
+	-t $(3) -c qemu64 -x quiet -f $(VM_KO):/lib/flatvm/flatvm.ko $(4)
+vm_args = $(subst $(vm_space),$(vm_comma),$(strip $(1)))
+
+.PHONY: vm-test vm-demo vm-bench vm-ko
 vm-ko:
 	@test -r $(VM_KO) || { echo "vm: $(VM_KO) missing: run make module at the top"; exit 1; }
 	@test -r $(VM_KERNEL) || { echo "vm: $(VM_KERNEL) missing: apt-get install linux-image-$(VM_KVER)"; exit 1; }
@@ -25,13 +44,26 @@ vm-ko:
 # itest.mk is included after this file: build its programs from the recipe.
 vm-test: vm-ko
 	@$(MAKE) --no-print-directory itest >/dev/null
-	@mkdir -p $(VM_LOGS)
-	@vm/run-vm.sh -m test -k $(VM_KERNEL) -f $(VM_KO) -t $(VM_TIMEOUT) \
-		-l $(VM_LOGS)/vm-test.log -p $(ITEST_BIN) -a "$(VM_MODARGS)" \
-		-F "$(VM_FILTER)"
+	@$(call vm_run,itest,vm-test,$(VM_TIMEOUT),\
+		-f $(ITEST_BIN):/bin/flatvm-itest \
+		$(if $(VM_LOOP_KO),-f $(VM_LOOP_KO):/lib/flatvm/loop.ko) \
+		$(if $(strip $(VM_MODARGS)),-a args=$(call vm_args,$(VM_MODARGS))) \
+		$(if $(VM_FILTER),-a filter=$(VM_FILTER)))
 
 vm-demo: vm-ko
 	@$(MAKE) --no-print-directory itest >/dev/null
-	@mkdir -p $(VM_LOGS)
-	@vm/run-vm.sh -m demo -k $(VM_KERNEL) -f $(VM_KO) -t 300 \
-		-l $(VM_LOGS)/vm-demo.log -p $(DEMO_BIN) -a "$(VM_MODARGS)"
+	@$(call vm_run,demo,vm-demo,300,-f $(DEMO_BIN):/bin/flatvm-demo \
+		$(if $(strip $(VM_MODARGS)),-a args=$(call vm_args,$(VM_MODARGS))))
+
+$(VMBENCH_BIN): vmbench/vm-bench.c $(TOP)/include/uapi/linux/flatvm.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -static -pthread \
+		-I$(TOP)/include/uapi -o $@ $<
+
+vm-bench: vm-ko $(VMBENCH_BIN)
+	@$(call vm_run,bench,vm-bench,3600,-m $(VMBENCH_MEM) \
+		-f $(VMBENCH_BIN):/bin/vm-bench \
+		-a args=$(call vm_args,$(VMBENCH_MODARGS)) \
+		$(if $(strip $(VMBENCH_ARGS)),-a bench=$(call vm_args,$(VMBENCH_ARGS))))
+
+all: $(VMBENCH_BIN)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmfuzz: a seedable ioctl fuzzer for /dev/flatvm, run inside the
- * debug-kernel VM (kunit/vm-init.sh, `make vm-fuzz`).
+ * debug-kernel VM (userspace/vm/vm-init.sh, `make vm-fuzz`).
  *
  * Several worker processes issue random and structure-aware ioctls (valid
  * looking and garbage fields, bad sizes, flags and pointers, ranges

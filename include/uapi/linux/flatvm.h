@@ -22,6 +22,19 @@
  *  - 32-bit (compat) callers are rejected: open() fails with -EOPNOTSUPP and
  *    an inherited descriptor answers every ioctl with -ENOTTY.
  *
+ * The window: a process's first ALLOC or ATTACH maps the whole window in it
+ * as one mapping ("[flatvm]" in /proc/PID/maps, refused with -EEXIST when
+ * anything else lies there).  Ranges are page table entries in it, with the
+ * rights the process holds on each page: an access those rights do not
+ * allow, or to a page it does not hold, raises SIGSEGV.  mprotect() and
+ * mremap() moves of the window fail; munmap() of part of it releases what
+ * the process holds there, and a later ALLOC or ATTACH maps that part
+ * again.  A fork child inherits none of it.  The kernel cannot take a
+ * reference on the window's pages (no get_user_pages(): vmsplice, O_DIRECT,
+ * process_vm_readv, /proc/PID/mem, ptrace and io_uring buffers fail on it);
+ * read(), write() and other copies work.  /dev/flatvm itself cannot be
+ * mapped (-ENODEV).
+ *
  * Ioctl numbers: type 0xF7, numbers 0x00-0x06, all _IOWR.
  */
 #ifndef _UAPI_LINUX_FLATVM_H
@@ -55,9 +68,11 @@
  * Errors: -EINVAL bad field; -ENOSPC no free run of the window fits;
  * -EDQUOT the caller's user would exceed the max_user_pages parameter;
  * -ENOBUFS the module would exceed the max_pages parameter; -ENOMEM out of
- * memory; -EEXIST the window could not be reserved in the caller because a
- * mapping the module did not create lies inside it; -EACCES a writable range
- * on a descriptor opened read-only.  On any error nothing changed.
+ * memory; -EEXIST the window could not be mapped in the caller because a
+ * mapping the module did not create lies inside it (at the range, for a
+ * part of the window the caller unmapped); -EACCES a writable range on a
+ * descriptor opened read-only, or an executable one when /dev/flatvm is on
+ * a noexec mount.  On any error nothing changed.
  */
 struct flatvm_alloc {
 	__u32 size;
@@ -104,12 +119,15 @@ struct flatvm_grant {
  * @rights:	in: protection of the mapping, at most the caller's rights.
  * @pad:	must be zero.
  *
- * The span is mapped at @addr, the address it has in every process.
- * Attaching a span that is already mapped maps it again with @rights.
+ * The span is mapped at @addr, the address it has in every process, with
+ * the rights the caller holds on each page (@rights is what it needs at
+ * least): pages allocated already at once, the others on first touch.  In
+ * a process whose window is mapped, a page it holds is reachable even
+ * before ATTACH; ATTACH maps the window if needed and saves the faults.
  *
  * Errors: -EINVAL bad field; -EACCES the caller holds no grant for some
- * page, or with fewer rights; -EEXIST as for ALLOC, or a mapping the module
- * did not create lies in the span; -ENOMEM.
+ * page, or with fewer rights, or as for ALLOC; -EEXIST as for ALLOC;
+ * -ENOMEM.  The grants stay either way.
  */
 struct flatvm_attach {
 	__u32 size;
@@ -126,16 +144,14 @@ struct flatvm_attach {
  * @flags:	in: 0.
  * @addr, @len:	in: span; may cover parts of several ranges.
  *
- * The caller's mappings in the span are replaced by the window's
- * reservation.  Pages another process still holds stay intact for it; pages
- * nobody holds are freed and their addresses return to the pool.  munmap()
- * of a mapped range and the exit of the process (kill -9 included) have the
- * same effect.
+ * The caller's page table entries in the span go at once: touching it
+ * then raises SIGSEGV.  Pages another process still holds stay intact for
+ * it; pages nobody holds are freed and their addresses return to the pool.
+ * munmap() of a part of the window and the exit of the process (kill -9
+ * included) have the same effect there.
  *
- * A mapping left in place by REVOKE is removed the same way.
- *
- * Errors: -EINVAL bad span; -ENOENT the caller holds and maps nothing in
- * the span.
+ * Errors: -EINVAL bad span; -ENOENT the caller holds nothing in the span;
+ * -ENOMEM (the holds stay); -EINTR.
  */
 struct flatvm_release {
 	__u32 size;
@@ -154,14 +170,14 @@ struct flatvm_release {
  *
  * The caller must hold, on every page of the span the named process holds,
  * at least that process's rights (a read-only grantee cannot revoke a
- * writer).  The named process loses its hold and its page table entries at once; its
- * mapping stays in place and touching it raises SIGBUS until it releases or
- * unmaps that span.
+ * writer).  The named process loses its hold and its page table entries at
+ * once: touching the span then raises SIGSEGV there, and no reference to
+ * the pages stays with it.
  *
  * Errors: -EBADF, -ESRCH as for GRANT; -EINVAL bad field or the caller
  * itself; -EPERM the caller does not hold every page of the span, or holds
  * fewer rights than the process somewhere; -ENOENT the process holds
- * nothing in the span; -ESRCH it has exited.
+ * nothing in the span; -ENOMEM; -EINTR.
  */
 struct flatvm_revoke {
 	__u32 size;
@@ -187,7 +203,8 @@ struct flatvm_revoke {
  * @ext_len:	out: its length in bytes.
  * @rights:	out: the caller's rights on the page, 0 if it holds none.
  * @nholders:	out: how many processes hold the page.
- * @oflags:	out: FLATVM_QUERY_MAPPED when the page is mapped in the caller.
+ * @oflags:	out: FLATVM_QUERY_MAPPED when the caller holds the page and
+ *		its window covers it (touching it works, with @rights).
  * @pad:	out: zero.
  *
  * Errors: -ENOENT the page is free or outside the window.

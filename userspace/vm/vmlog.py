@@ -1,20 +1,20 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Judge the console log of a debug-kernel VM run (kunit/run-vm.sh).
+"""Judge the console log of a flatvm VM run (userspace/vm/run-vm.sh).
 
-Fails on: a step missing or with a non-zero status, no FVCI-END (crash or
-timeout), any kernel report (KASAN, lockdep, DEBUG_VM, WARN, BUG, Oops,
-kmemleak, stall), and for the kunit step any `not ok`, a crash mid-suite, a
-plan not met, or fewer suites than expected.  Prints the per-suite KUnit
-totals, each step's own `N passed, N failed` lines, and last a summed
-`N passed, N failed` line for the whole run.
+Fails on: a step missing, with a non-zero status or without its own
+`N passed, N failed` line, no FVVM-END (crash or timeout), any kernel
+report (KASAN, lockdep, DEBUG_VM, WARN, BUG, Oops, kmemleak, stall), and
+for the kunit step any `not ok`, a crash mid-suite, a plan not met, or
+fewer suites than expected.  Prints the per-suite KUnit totals, each step's
+summed counts, and last a summed `N passed, N failed` line for the run.
 """
 import argparse
 import re
 import sys
 
 TIMESTAMP = re.compile(r'^\[\s*\d+\.\d+\]\s?')
-USERLINE = re.compile(r'^\[\s*\d+\.\d+\] fvci: (.*)$')
+USERLINE = re.compile(r'^\[\s*\d+\.\d+\] fvvm: (.*)$')
 PLAN = re.compile(r'^(\s*)1\.\.(\d+)\s*$')
 RESULT = re.compile(r'^(\s*)(ok|not ok) (\d+)(?: -)? ?([^#]*?)\s*'
                     r'(?:#\s*(SKIP|TODO)\b.*)?$')
@@ -176,17 +176,17 @@ def main():
 
     if args.qemu_rc == 124 or args.qemu_rc == 137:
         errors.append('QEMU timed out')
-    if 'FVCI-END' not in lines:
+    if 'FVVM-END' not in lines:
         errors.append('the VM did not finish its steps (crash or timeout)')
 
     # Each step's programs print their own "N passed, N failed" lines.
     current = None
     step_counts = {}
     for ln in lines:
-        if ln.startswith('FVCI-BEGIN '):
+        if ln.startswith('FVVM-BEGIN '):
             current = ln.split()[1]
             step_counts[current] = [0, 0]
-        elif ln.startswith('FVCI-STEP '):
+        elif ln.startswith('FVVM-STEP '):
             current = None
         elif current:
             m = COUNTS.search(ln)
@@ -196,7 +196,7 @@ def main():
 
     status = {}
     for ln in lines:
-        m = re.match(r'^FVCI-STEP (\S+) rc=(\d+)', ln)
+        m = re.match(r'^FVVM-STEP (\S+) rc=(\d+)', ln)
         if m:
             status[m.group(1)] = int(m.group(2))
     for step in args.steps.split(','):
@@ -216,8 +216,8 @@ def main():
         p, f = judge_kunit(kernel, args.kunit_suites, errors)
         passed, failed = passed + p, failed + f
 
-    leak = section(lines, 'FVCI-KMEMLEAK-BEGIN', 'FVCI-KMEMLEAK-END')
-    if leak is None:
+    leak = section(lines, 'FVVM-KMEMLEAK-BEGIN', 'FVVM-KMEMLEAK-END')
+    if leak is None and 'FVVM-KMEMLEAK-NONE' not in lines:
         errors.append('no kmemleak scan')
     reports = [ln for ln in kernel + lines if REPORT.search(ln)]
     if reports:

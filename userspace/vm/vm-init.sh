@@ -1,0 +1,202 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of every flatvm VM (packed by userspace/vm/run-vm.sh), on the stock
+# kernel as on the debug kernel.  Runs the steps named on the kernel command
+# line (fvvm=kunit,itest,demo,fuzz,stress,bench), each bracketed by
+# "FVVM-BEGIN <name>" and "FVVM-STEP <name> rc=<n>" lines and each but kunit
+# loading flatvm.ko first and unloading it after (retrying: exiting
+# processes pin the module briefly), then a kmemleak scan where the kernel
+# has kmemleak ("FVVM-KMEMLEAK-NONE" otherwise), and ends QEMU with
+# reboot -f (QEMU runs with -no-reboot).
+#
+# Everything userspace prints goes to the kernel log as "fvvm: <line>"
+# (/dev/kmsg), and the host reads the console: the kernel's console writes
+# are polled and lose nothing, while tty writes to the emulated UART lost
+# and repeated bytes under TCG with the debug kernel.
+#
+# Command line: fvvm=<steps>  fvvm_args=<flatvm.ko parameters, ',' for ' '>
+#   fvvm_filter=<itest name filter>  fvvm_scale=<itest concurrency %>
+#   fvvm_seconds=<fuzz seconds>  fvvm_seed=<seed>  fvvm_calls=<fuzz calls>
+#   fvvm_ops=<stress ops>  fvvm_bench=<vm-bench arguments, ',' for ' '>
+
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+# Our lines are KERN_INFO: show them even after a "quiet" boot.
+echo 7 > /proc/sys/kernel/printk
+
+dbg=/sys/kernel/debug
+steps=
+modargs=
+filter=
+scale=100
+seconds=120
+seed=1
+ops=100000
+calls=1000000
+bench=
+for w in $(cat /proc/cmdline); do
+	case $w in
+	fvvm=*) steps=$(echo "${w#fvvm=}" | tr , ' ') ;;
+	fvvm_args=*) modargs=$(echo "${w#fvvm_args=}" | tr , ' ') ;;
+	fvvm_filter=*) filter=${w#fvvm_filter=} ;;
+	fvvm_scale=*) scale=${w#fvvm_scale=} ;;
+	fvvm_seconds=*) seconds=${w#fvvm_seconds=} ;;
+	fvvm_seed=*) seed=${w#fvvm_seed=} ;;
+	fvvm_ops=*) ops=${w#fvvm_ops=} ;;
+	fvvm_calls=*) calls=${w#fvvm_calls=} ;;
+	fvvm_bench=*) bench=$(echo "${w#fvvm_bench=}" | tr , ' ') ;;
+	esac
+done
+
+# Reports from before the steps (boot) are not ours.  No automatic scans:
+# they take the CPUs for tens of seconds at moments that vary from run to
+# run; the two scans at the end see everything.
+echo clear > $dbg/kmemleak 2>/dev/null
+echo scan=off > $dbg/kmemleak 2>/dev/null
+
+to_kmsg() {
+	local line
+	while IFS= read -r line; do
+		printf '<6>fvvm: %s\n' "$line" >/dev/kmsg
+	done
+}
+
+# fault_set <failslab|fail_page_alloc> <attr> <value>
+fault_set() {
+	echo "$3" > "$dbg/$1/$2"
+}
+
+# Fault injection that fails only tasks flagged make-it-fail (vmstress
+# flags its threads around each ioctl and sets the probability): quiet,
+# every allocation eligible.
+fault_quiet() {
+	for f in failslab fail_page_alloc; do
+		fault_set $f probability 0
+		fault_set $f verbose 0
+		fault_set $f times -1
+		fault_set $f interval 1
+		fault_set $f space 0
+		fault_set $f ignore-gfp-wait N
+	done
+	fault_set fail_page_alloc ignore-gfp-highmem N
+	fault_set fail_page_alloc min-order 0
+}
+
+load_flatvm() {
+	# shellcheck disable=SC2086
+	insmod /lib/flatvm/flatvm.ko $modargs || return 1
+	[ -c /dev/flatvm ] || mdev -s
+	chmod 666 /dev/flatvm
+}
+
+# The core's invariant checker, then rmmod.  Exiting processes pin the
+# module until their mm is gone (after an RCU grace period): retry a while.
+unload_flatvm() {
+	local out i
+	out=$(cat $dbg/flatvm/check 2>&1)
+	echo "flatvm check: $out"
+	for i in $(seq 50); do
+		rmmod flatvm 2>/dev/null && break
+		sleep 0.2
+	done
+	if grep -q '^flatvm ' /proc/modules; then
+		echo "FAIL rmmod flatvm"
+		return 1
+	fi
+	[ "$out" = ok ]
+}
+
+# A loop device over a tmpfs file, for the O_DIRECT test, when the VM has
+# the loop driver (the stock kernel's module is packed as loop.ko).
+setup_blockdev() {
+	[ -f /lib/flatvm/loop.ko ] || return 0
+	insmod /lib/flatvm/loop.ko 2>/dev/null
+	[ -b /dev/loop0 ] || mdev -s
+	dd if=/dev/zero of=/tmp/blk.img bs=1M count=4 2>/dev/null
+	losetup /dev/loop0 /tmp/blk.img &&
+		export FLATVM_ITEST_BLKDEV=/dev/loop0
+}
+
+# with_flatvm <command...>: load, run, unload; fails when any part does.
+with_flatvm() {
+	local rc=0
+	load_flatvm || return 1
+	"$@" || rc=1
+	unload_flatvm || rc=1
+	return $rc
+}
+
+run_kunit() {
+	insmod /lib/flatvm/flatvm_kunit.ko || return 1
+	rmmod flatvm_kunit
+}
+
+run_itest() {
+	setup_blockdev
+	export FLATVM_ITEST_SCALE=$scale
+	# shellcheck disable=SC2086
+	with_flatvm /bin/flatvm-itest $filter
+}
+
+# The demo prints no counts of its own: its status is its one result.
+run_demo() {
+	if with_flatvm /bin/flatvm-demo; then
+		echo "demo: 1 passed, 0 failed"
+	else
+		echo "demo: 0 passed, 1 failed"
+		return 1
+	fi
+}
+
+run_fuzz() {
+	with_flatvm /bin/vmfuzz -t "$seconds" -s "$seed" -n "$calls" -p 4
+}
+
+run_stress() {
+	fault_quiet
+	with_flatvm /bin/vmstress -n "$ops" -s "$seed" -f $dbg -P 16 -T 4
+}
+
+run_bench() {
+	# shellcheck disable=SC2086
+	with_flatvm /bin/vm-bench $bench
+}
+
+main() {
+	echo "FVVM-KERNEL $(uname -r)"
+	for s in $steps; do
+		echo "FVVM-BEGIN $s"
+		case $s in
+		kunit) run_kunit ;;
+		itest) run_itest ;;
+		demo) run_demo ;;
+		fuzz) run_fuzz ;;
+		stress) run_stress ;;
+		bench) run_bench ;;
+		*) false ;;
+		esac
+		echo "FVVM-STEP $s rc=$?"
+	done
+
+	# kmemleak reports objects unreferenced for 5 s or more: wait, scan twice.
+	if [ -e $dbg/kmemleak ]; then
+		sleep 6
+		echo scan > $dbg/kmemleak
+		echo scan > $dbg/kmemleak
+		echo "FVVM-KMEMLEAK-BEGIN"
+		cat $dbg/kmemleak
+		echo "FVVM-KMEMLEAK-END"
+	else
+		echo "FVVM-KMEMLEAK-NONE"
+	fi
+	echo "FVVM-END"
+}
+
+main 2>&1 | to_kmsg
+reboot -f
