@@ -360,7 +360,7 @@ static void node_resum(struct fv_node *n, u64 hi)
 /* Fields of a summary as bits of a mask. */
 #define FV_SUM_ALL	((1u << FV_SUM_FIELDS) - 1)
 
-static_assert(FV_BRANCH_SLOTS % 4 == 0);
+static_assert(FV_BRANCH_SLOTS % 4 == 0, "max_u32() reads four slots at a time");
 
 /* The largest of @n values (unused slots hold 0), four at a time. */
 static u32 max_u32(const u32 *v, unsigned int n)
