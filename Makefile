@@ -12,6 +12,9 @@
 #                     "N passed, N failed", then one summed line
 #   make module-check flatvm.ko with W=1, sparse (C=2), checkpatch --strict
 #   make bench        make fuzz: delegated to userspace/
+#   make install      libflatvm, its header and pkg-config file, the flatvm
+#                     command and the man pages into $(DESTDIR)$(PREFIX)
+#                     (PREFIX=/usr/local by default)
 #   make deps         install missing Debian packages (as root), or print the
 #                     command to run
 #
@@ -39,7 +42,7 @@ CHECK_FRAGMENTS	:= kunit/kunit.mk
 FV_ITEST_BIN	:= userspace/itest/build/flatvm-itest
 
 .PHONY: all module userspace deps check host-check module-check vm-test \
-	demo bench fuzz clean
+	demo bench fuzz install clean
 
 all: module userspace
 
@@ -76,6 +79,11 @@ bench:
 
 fuzz:
 	$(MAKE) -C userspace fuzz
+
+PREFIX		?= /usr/local
+DESTDIR		?=
+install:
+	$(MAKE) -C userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
 check: deps
 	@STEP_TIMEOUT=$(STEP_TIMEOUT) scripts/check-steps.sh $(CHECK_STEPS)

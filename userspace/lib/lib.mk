@@ -103,3 +103,15 @@ lib-install: lib
 	install -m 0644 $(TOP)/include/uapi/linux/flatvm.h $(DESTDIR)$(INCLUDEDIR)/linux/
 	install -m 0644 lib/libflatvm.3 $(DESTDIR)$(MANDIR)/man3/
 INSTALL_TARGETS	+= lib-install
+
+# The tests against the real module, run in the VM (static: the VM's
+# initramfs has no C library).  The lead hooks it into the VM run:
+#   make -C userspace lib-vm   ->  build/lib/flatvm-libtest
+LIB_VMTEST	:= $(LIB_BUILD)/flatvm-libtest
+$(LIB_VMTEST): lib/tests/vm_libtest.c $(LIB_A) $(LIB_HDRS)
+	$(CC) $(LIB_WFLAGS) -O2 -g -static -pthread -Ilib -I$(TOP)/include/uapi \
+		-o $@ lib/tests/vm_libtest.c $(LIB_A)
+
+.PHONY: lib-vm
+lib-vm: $(LIB_VMTEST)
+all: lib-vm

@@ -77,6 +77,11 @@ static void fake_atfork_child(void)
 
 int fake_dev_init(void)
 {
+	return fake_dev_init_at(0);
+}
+
+int fake_dev_init_at(uintptr_t base)
+{
 	pthread_mutexattr_t ma;
 	struct stat st;
 	void *res;
@@ -108,8 +113,14 @@ int fake_dev_init(void)
 	fake_memfd = memfd_create("fake-flatvm-window", MFD_CLOEXEC);
 	if (fake_memfd < 0 || ftruncate(fake_memfd, (off_t)FAKE_WINDOW))
 		return -errno;
-	res = mmap(NULL, FAKE_WINDOW + (1ull << 30), PROT_NONE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	res = MAP_FAILED;
+	if (base)
+		res = mmap((void *)base, FAKE_WINDOW + (1ull << 30), PROT_NONE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+			   MAP_FIXED_NOREPLACE, -1, 0);
+	if (res == MAP_FAILED)
+		res = mmap(NULL, FAKE_WINDOW + (1ull << 30), PROT_NONE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (res == MAP_FAILED)
 		return -errno;
 	aligned = ((uintptr_t)res + (1ull << 30) - 1) & ~((1ull << 30) - 1);

@@ -29,6 +29,8 @@
 
 /* Set up the device node, the shared state and the window: 0 or -errno. */
 int fake_dev_init(void);
+/* The same with the window at @base if that place is free. */
+int fake_dev_init_at(uintptr_t base);
 /* Remove the node and unmap everything. */
 void fake_dev_exit(void);
 /* The node to open (flatvm_open_path()). */
