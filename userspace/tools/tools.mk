@@ -63,3 +63,10 @@ $(TOOL_FAKE): $(TOOLS_SRCS) $(TOOLS_HDRS) $(LIB_SRCS) lib/tests/fake_dev.c \
 	@mkdir -p $(dir $@)
 	$(CC) $(TOOLS_CFLAGS) -Ilib/tests $(SAN_CFLAGS) -pthread -o $@ \
 		$(TOOLS_SRCS) $(LIB_SRCS) lib/tests/fake_dev.c tools/tests/fake_shim.c
+
+# The command's test in the VM (tools/tests/vm_tooltest.sh) needs, in the
+# initramfs's /bin: flatvm (this static build), flatvm-libtest (lib-vm) and
+# the script itself.
+.PHONY: tools-vm
+tools-vm: $(TOOL_STATIC) $(LIB_VMTEST)
+all: tools-vm

@@ -7,6 +7,11 @@
  * nothing is left (no page, range, holder or process) and that debugfs's
  * invariant checker says ok.  Output: "PASS name" / "FAIL name: why" per
  * test, then "N passed, N failed".  Usage: flatvm-libtest [substring].
+ *
+ * flatvm-libtest hold: for the flatvm command's VM test
+ * (tools/tests/vm_tooltest.sh), allocate an 8 KiB read-write range and a
+ * 1 MiB lazy read-only one, grant the first read-only to a child that
+ * attaches it, print "ADDR1 ADDR2 CHILD_PID" and sleep until killed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -128,7 +133,10 @@ static int range_receiver(int sock)
 		return 12;
 	if (probe_write((char *)(uintptr_t)msg.addr) != SIGSEGV)
 		return 13;
-	return send(sock, "d", 1, 0) == 1 ? 0 : 14;
+	/* Done; stay (and hold) until the giver has looked. */
+	if (send(sock, "d", 1, 0) != 1 || recv(sock, &msg, 1, 0) != 1)
+		return 14;
+	return 0;
 }
 
 static int t_send_recv_range(void)
@@ -152,7 +160,10 @@ static int t_send_recv_range(void)
 	CHECK(recv(sv[0], &c, 1, 0) == 1);
 	CHECK_RC(flatvm_query(fd, p, &q), 0);
 	CHECK(q.nholders == 2);
+	CHECK(send(sv[0], "x", 1, 0) == 1);
 	CHECK_RC(wait_exit(pid), 0);
+	CHECK_RC(flatvm_query(fd, p, &q), 0);
+	CHECK(q.nholders == 1);
 	CHECK_RC(flatvm_release(fd, p, 4096), 0);
 	return 0;
 }
@@ -405,11 +416,44 @@ static int leak_check(char *why, size_t n)
 	return 0;
 }
 
+/* The "hold" mode (see the top of the file); returns only on error. */
+static int hold(void)
+{
+	int fd = flatvm_open(O_RDWR), to[2], from[2], pidfd;
+	void *a, *b;
+	pid_t pid;
+	char c;
+
+	if (fd < 0 || pipe(to) || pipe(from) ||
+	    flatvm_alloc(fd, 8192, 0, RW, 0, &a) ||
+	    flatvm_alloc(fd, 1 << 20, 1 << 20, RD, FLATVM_ALLOC_LAZY, &b))
+		return 1;
+	pid = fork();
+	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (read(to[0], &c, 1) != 1 || flatvm_attach(fd, a, 8192, RD) ||
+		    write(from[1], "a", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	pidfd = flatvm_pidfd_open(pid);
+	if (pidfd < 0 || flatvm_grant(fd, pidfd, a, 8192, RD) ||
+	    write(to[1], "g", 1) != 1 || read(from[0], &c, 1) != 1)
+		return 1;
+	printf("%p %p %d\n", a, b, (int)pid);
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int passed = 0, failed = 0, i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 2 && !strcmp(argv[1], "hold"))
+		return hold();
 	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
 		char why[256] = "";
 		pid_t pid;
