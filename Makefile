@@ -33,7 +33,7 @@ STEP_TIMEOUT	?= 3600
 DEB_PACKAGES	:= build-essential libc6-dev linux-headers-amd64 \
 		   linux-image-amd64 linux-source qemu-system-x86 \
 		   busybox-static cpio sparse clang libclang-rt-14-dev afl++ \
-		   gnuplot-nox python3 xz-utils
+		   gnuplot-nox python3 xz-utils pkgconf man-db groff-base
 
 CHECK_STEPS	:= host-check module-check vm-test
 CHECK_FRAGMENTS	:= kunit/kunit.mk
@@ -93,6 +93,7 @@ check: deps
 clean:
 	rm -f module/*.o module/.*.cmd .*.cmd flatvm.o flatvm.ko flatvm.mod \
 		flatvm.mod.c flatvm.mod.o Module.symvers modules.order
-	rm -rf build userspace/itest/build userspace/vm/build
+	rm -rf build userspace/itest/build userspace/vm/build \
+		userspace/build/lib userspace/build/tools userspace/build/examples
 
 -include $(CHECK_FRAGMENTS)

@@ -4,7 +4,7 @@
 # paths are relative to userspace/.
 #
 #   make examples        build/examples/shmap_bench (host) and
-#                        shmap_bench-static (for the VM)
+#                        build/examples/static/shmap_bench (for the VM)
 #   make examples-check  the memfd and pipe variants on the host, and the
 #                        flatvm variant on the fake device, small, under
 #                        ASan+UBSan, output checked (part of `make check`)
@@ -17,7 +17,7 @@ EX_SRCS		:= examples/shmap_bench.c examples/shmap.c
 EX_HDRS		:= examples/shmap.h $(LIB_HDRS)
 EX_CFLAGS	:= $(LIB_WFLAGS) -g -Iexamples -Ilib -I$(TOP)/include/uapi
 EX_BIN		:= $(EX_BUILD)/shmap_bench
-EX_STATIC	:= $(EX_BUILD)/shmap_bench-static
+EX_STATIC	:= $(EX_BUILD)/static/shmap_bench
 EX_FAKE		:= $(EX_BUILD)/shmap_bench-fake
 EX_RESULTS	:= examples/results
 

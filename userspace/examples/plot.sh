@@ -3,7 +3,8 @@
 #
 # plot.sh CSV PNG: look-ups per second per reader against the number of
 # readers, one line per variant, from shmap_bench's CSV lines
-# (variant,readers,publish_ms,lookups_per_reader,bytes,build_ms).
+# (variant,readers,publish_ms,lookups_per_reader,bytes,build_ms,
+# lookups_per_cpu_s).
 set -eu
 csv=$1
 png=$2

@@ -83,13 +83,13 @@ const char *pmap_lookup(const struct pmap *m, const char *key, uint32_t klen,
 		return NULL;
 	for (n = __atomic_load_n(head, __ATOMIC_ACQUIRE); n;
 	     n = __atomic_load_n(&n->next, __ATOMIC_ACQUIRE)) {
+		/*
+		 * One check per node: a node lies in one allocation, hence in
+		 * one range, and a view attaches ranges whole.
+		 */
 		if (ensure && ensure(ctx, n, sizeof(*n)))
 			return NULL;
-		if (n->hash != h || n->klen != klen)
-			continue;
-		if (ensure && ensure(ctx, n, sizeof(*n) + n->klen + n->vlen))
-			return NULL;
-		if (!memcmp(n->kv, key, klen)) {
+		if (n->hash == h && n->klen == klen && !memcmp(n->kv, key, klen)) {
 			*vlen = n->vlen;
 			return n->kv + klen;
 		}

@@ -53,8 +53,9 @@ int pmap_insert(struct pmap *m, shmap_alloc_fn alloc, void *ctx,
 		const char *key, uint32_t klen, const char *val, uint32_t vlen);
 /*
  * The value of @key (its length in *@vlen), or NULL.  @ensure (may be
- * NULL) is called on every piece of memory before it is read; its error
- * ends the look-up with NULL.
+ * NULL) is called on the bucket head and on the header of every node
+ * before they are read (a node's key and value are in the same range as
+ * its header); its error ends the look-up with NULL.
  */
 /* Free a map built with malloc (@release: free) node by node. */
 void pmap_free(struct pmap *m, void (*release)(void *));

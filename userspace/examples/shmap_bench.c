@@ -33,8 +33,8 @@
  * turns into results/shmap.png (also written with --csv FILE).
  *
  * Usage: shmap_bench [--host] [--variants flatvm,memfd,pipe] [--keys N]
- *                    [--max-keys N] [--seconds S] [--readers 1,2,4]
- *                    [--csv FILE] [--device PATH]
+ *                    [--max-keys N] [--insert-rate N] [--seconds S]
+ *                    [--readers 1,2,4] [--csv FILE] [--device PATH]
  * --host runs memfd and pipe only (no module needed).  Exit status 0 when
  * every look-up found its value, 1 otherwise, 2 for bad usage.
  */
@@ -66,6 +66,7 @@ static const char *const variant_name[V_COUNT] = { "flatvm", "memfd", "pipe" };
 
 struct cfg {
 	uint32_t keys, max_keys;
+	uint32_t insert_rate;	/* keys per second while readers look up */
 	double seconds;
 	int readers[8];
 	int nreaders;
@@ -84,6 +85,7 @@ struct report {
 	int sees_new;		/* found the newest key at the end: 1/0, -1 n/a */
 	double first_ms;	/* publish -> first look-up that succeeded */
 	double seconds;		/* of the look-up loop */
+	double cpu_seconds;	/* CPU time the reader used in it */
 	uint64_t lookups;
 };
 
@@ -99,6 +101,7 @@ struct round_result {
 	double build_ms;
 	double first_ms_max;
 	double lookups_per_reader;
+	double lookups_per_cpu_s;
 	uint64_t bytes_copied;
 	uint64_t inserted_meanwhile;
 	int sees_new;		/* all readers: 1, any not: 0, n/a: -1 */
@@ -107,12 +110,17 @@ struct round_result {
 
 static char (*keys)[KEY_LEN];	/* the published keys, built once */
 
-static double now(void)
+static double clock_s(clockid_t clk)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clk, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double now(void)
+{
+	return clock_s(CLOCK_MONOTONIC);
 }
 
 static void key_of(uint32_t i, char *buf)
@@ -257,7 +265,7 @@ static int reader_main(struct reader_ctx *r, int report_wr)
 	struct report rep = { .sees_new = -1 };
 	struct publish_msg m;
 	uint32_t seed = (uint32_t)getpid() * 2654435761u | 1, count;
-	double t_end;
+	double t_end, cpu0;
 	int memfd = -1;
 	char k[KEY_LEN];
 
@@ -297,6 +305,7 @@ static int reader_main(struct reader_ctx *r, int report_wr)
 	if (write(report_wr, &rep, sizeof(rep)) != sizeof(rep))
 		return 1;
 
+	cpu0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
 	t_end = now() + r->cfg->seconds;
 	for (;;) {
 		int i;
@@ -318,6 +327,7 @@ static int reader_main(struct reader_ctx *r, int report_wr)
 			break;
 	}
 	rep.seconds = r->cfg->seconds + (now() - t_end);
+	rep.cpu_seconds = clock_s(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
 	/* The newest key the writer has published is there too. */
 	if (r->v != V_PIPE) {
 		count = (uint32_t)__atomic_load_n(r->v == V_MEMFD ?
@@ -557,6 +567,7 @@ static int keep_inserting(struct writer *w, struct report *rep, uint32_t *insert
 {
 	struct pollfd pfd[MAX_READERS];
 	uint32_t next = w->cfg->keys;
+	double t0;
 	int got = 0, i;
 
 	for (i = 0; i < w->nr; i++) {
@@ -565,8 +576,11 @@ static int keep_inserting(struct writer *w, struct report *rep, uint32_t *insert
 					  .events = POLLIN };
 		got += rep[i].final;
 	}
+	t0 = now();
 	while (got < w->nr) {
-		int timeout = next < w->cfg->max_keys ? 0 : 1000;
+		/* Paced: insert_rate keys per second, up to max_keys. */
+		double due = w->cfg->keys + w->cfg->insert_rate * (now() - t0);
+		int timeout = next < due && next < w->cfg->max_keys ? 0 : 1;
 
 		if (poll(pfd, (nfds_t)w->nr, timeout) < 0 && errno != EINTR)
 			return -errno;
@@ -577,7 +591,7 @@ static int keep_inserting(struct writer *w, struct report *rep, uint32_t *insert
 			pfd[i].fd = -1;
 			got++;
 		}
-		for (i = 0; i < 256 && next < w->cfg->max_keys; i++, next++)
+		for (i = 0; i < 256 && next < due && next < w->cfg->max_keys; i++, next++)
 			if (insert_key(w, next))
 				return -ENOMEM;
 	}
@@ -620,7 +634,7 @@ static int run_round(const struct cfg *cfg, enum variant v, int nr,
 	struct writer w = { .v = v, .cfg = cfg, .nr = nr, .fd = -1, .memfd = -1 };
 	struct report rep[MAX_READERS];
 	uint32_t i, inserted = 0;
-	double t, lps = 0;
+	double t, lps = 0, lpc = 0;
 	int ret, k;
 
 	memset(res, 0, sizeof(*res));
@@ -659,10 +673,12 @@ out:
 		if (rep[k].first_ms > res->first_ms_max)
 			res->first_ms_max = rep[k].first_ms;
 		lps += (double)rep[k].lookups / rep[k].seconds;
+		lpc += (double)rep[k].lookups / rep[k].cpu_seconds;
 		if (v != V_PIPE && rep[k].sees_new != 1)
 			res->sees_new = 0;
 	}
 	res->lookups_per_reader = lps / nr;
+	res->lookups_per_cpu_s = lpc / nr;
 	res->bytes_copied = w.bytes_copied;
 	res->inserted_meanwhile = inserted;
 	return res->errors ? -EIO : 0;
@@ -690,8 +706,8 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: shmap_bench [--host] [--variants flatvm,memfd,pipe] [--keys N]\n"
-		"                   [--max-keys N] [--seconds S] [--readers 1,2,4]\n"
-		"                   [--csv FILE] [--device PATH]\n");
+		"                   [--max-keys N] [--insert-rate N] [--seconds S]\n"
+		"                   [--readers 1,2,4] [--csv FILE] [--device PATH]\n");
 	return 2;
 }
 
@@ -701,14 +717,16 @@ static void print_results(const struct cfg *cfg, const struct round_result *r, i
 	int i;
 
 	printf("\nshmap: %u keys published, then %.1f s of look-ups per reader while the\n"
-	       "writer inserts (up to %u keys); look-ups/s are per reader, mean.\n\n",
-	       cfg->keys, cfg->seconds, cfg->max_keys);
-	printf("%-7s %7s %9s %17s %15s %13s %12s %10s\n", "variant", "readers", "build ms",
-	       "publish->1st ms", "look-ups/s", "bytes copied", "sees inserts", "inserted");
+	       "writer inserts %u keys/s (up to %u keys); look-ups per reader, mean.\n\n",
+	       cfg->keys, cfg->seconds, cfg->insert_rate, cfg->max_keys);
+	printf("%-7s %7s %9s %16s %12s %12s %13s %12s %9s\n", "variant", "readers",
+	       "build ms", "publish->1st ms", "look-ups/s", "per CPU-s", "bytes copied",
+	       "sees inserts", "inserted");
 	for (i = 0; i < n; i++)
-		printf("%-7s %7d %9.1f %17.2f %15.0f %13llu %12s %10llu%s\n",
+		printf("%-7s %7d %9.1f %16.2f %12.0f %12.0f %13llu %12s %9llu%s\n",
 		       variant_name[r[i].v], r[i].readers, r[i].build_ms, r[i].first_ms_max,
-		       r[i].lookups_per_reader, (unsigned long long)r[i].bytes_copied,
+		       r[i].lookups_per_reader, r[i].lookups_per_cpu_s,
+		       (unsigned long long)r[i].bytes_copied,
 		       r[i].sees_new < 0 ? "no (copy)" : r[i].sees_new ? "yes" : "NO",
 		       (unsigned long long)r[i].inserted_meanwhile,
 		       r[i].errors ? "  FAILED" : "");
@@ -716,10 +734,10 @@ static void print_results(const struct cfg *cfg, const struct round_result *r, i
 	for (i = 0; i < n; i++) {
 		char line[256];
 
-		snprintf(line, sizeof(line), "%s,%d,%.3f,%.0f,%llu,%.1f",
+		snprintf(line, sizeof(line), "%s,%d,%.3f,%.0f,%llu,%.1f,%.0f",
 			 variant_name[r[i].v], r[i].readers, r[i].first_ms_max,
 			 r[i].lookups_per_reader, (unsigned long long)r[i].bytes_copied,
-			 r[i].build_ms);
+			 r[i].build_ms, r[i].lookups_per_cpu_s);
 		printf("shmap-csv: %s\n", line);
 		if (csv)
 			fprintf(csv, "%s\n", line);
@@ -733,6 +751,7 @@ int main(int argc, char **argv)
 		{ "variants", required_argument, NULL, 'v' },
 		{ "keys", required_argument, NULL, 'k' },
 		{ "max-keys", required_argument, NULL, 'm' },
+		{ "insert-rate", required_argument, NULL, 'i' },
 		{ "seconds", required_argument, NULL, 's' },
 		{ "readers", required_argument, NULL, 'r' },
 		{ "csv", required_argument, NULL, 'c' },
@@ -740,7 +759,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cfg cfg = {
-		.keys = 100000, .seconds = 1.0, .readers = { 1, 2, 4 }, .nreaders = 3,
+		.keys = 100000, .insert_rate = 20000, .seconds = 1.0, .readers = { 1, 2, 4 }, .nreaders = 3,
 		.variant = { true, true, true }, .device = FLATVM_DEVICE,
 	};
 	struct round_result res[3 * 8];
@@ -768,6 +787,11 @@ int main(int argc, char **argv)
 		case 'm':
 			cfg.max_keys = (uint32_t)strtoul(optarg, &end, 10);
 			if (*end || cfg.max_keys > 40000000)
+				return usage();
+			break;
+		case 'i':
+			cfg.insert_rate = (uint32_t)strtoul(optarg, &end, 10);
+			if (*end || cfg.insert_rate > 100000000)
 				return usage();
 			break;
 		case 's':

@@ -2,7 +2,7 @@
 # Included by userspace/Makefile; paths are relative to userspace/.
 #
 #   make tools        build/tools/flatvm (libflatvm linked in), and
-#                     build/tools/flatvm-static for the VM
+#                     build/tools/static/flatvm for the VM
 #   make tools-check  parser unit tests, the command on recorded debugfs
 #                     text (tables and JSON checked), error exits, man page
 #                     (ASan+UBSan; part of `make check`)
@@ -11,7 +11,7 @@ TOOLS_SRCS	:= tools/flatvm.c tools/dbgfs.c tools/out.c
 TOOLS_HDRS	:= $(wildcard tools/*.h) $(LIB_HDRS)
 TOOLS_CFLAGS	:= $(LIB_WFLAGS) -g -Itools -Ilib -I$(TOP)/include/uapi
 TOOL_BIN	:= $(TOOLS_BUILD)/flatvm
-TOOL_STATIC	:= $(TOOLS_BUILD)/flatvm-static
+TOOL_STATIC	:= $(TOOLS_BUILD)/static/flatvm
 TOOL_ASAN	:= $(TOOLS_BUILD)/flatvm-asan
 TOOL_UNIT	:= $(TOOLS_BUILD)/dbgfs-test
 TOOL_FAKE	:= $(TOOLS_BUILD)/flatvm-fake

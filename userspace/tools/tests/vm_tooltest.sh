@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The flatvm command against the real module, inside the dev VM (busybox
-# sh; /bin/flatvm is build/tools/flatvm-static, /bin/flatvm-libtest is
+# sh; /bin/flatvm is build/tools/static/flatvm, /bin/flatvm-libtest is
 # build/lib/flatvm-libtest).  A helper (flatvm-libtest hold) holds two
 # ranges, one shared with a child; every command must accept the module's
 # real debugfs text and show them.  Then the error exits: no debugfs
