@@ -50,6 +50,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -87,6 +88,7 @@ struct report {
 	double seconds;		/* of the look-up loop */
 	double cpu_seconds;	/* CPU time the reader used in it */
 	uint64_t lookups;
+	uint64_t faults;	/* page faults the reader took in it */
 };
 
 /* What the writer sends to a reader to publish (after which data may follow). */
@@ -102,6 +104,7 @@ struct round_result {
 	double first_ms_max;
 	double lookups_per_reader;
 	double lookups_per_cpu_s;
+	double faults_per_reader;
 	uint64_t bytes_copied;
 	uint64_t inserted_meanwhile;
 	int sees_new;		/* all readers: 1, any not: 0, n/a: -1 */
@@ -121,6 +124,14 @@ static double clock_s(clockid_t clk)
 static double now(void)
 {
 	return clock_s(CLOCK_MONOTONIC);
+}
+
+static uint64_t faults(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (uint64_t)(ru.ru_minflt + ru.ru_majflt);
 }
 
 static void key_of(uint32_t i, char *buf)
@@ -266,6 +277,7 @@ static int reader_main(struct reader_ctx *r, int report_wr)
 	struct publish_msg m;
 	uint32_t seed = (uint32_t)getpid() * 2654435761u | 1, count;
 	double t_end, cpu0;
+	uint64_t flt0;
 	int memfd = -1;
 	char k[KEY_LEN];
 
@@ -306,6 +318,7 @@ static int reader_main(struct reader_ctx *r, int report_wr)
 		return 1;
 
 	cpu0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+	flt0 = faults();
 	t_end = now() + r->cfg->seconds;
 	for (;;) {
 		int i;
@@ -328,6 +341,7 @@ static int reader_main(struct reader_ctx *r, int report_wr)
 	}
 	rep.seconds = r->cfg->seconds + (now() - t_end);
 	rep.cpu_seconds = clock_s(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
+	rep.faults = faults() - flt0;
 	/* The newest key the writer has published is there too. */
 	if (r->v != V_PIPE) {
 		count = (uint32_t)__atomic_load_n(r->v == V_MEMFD ?
@@ -634,7 +648,7 @@ static int run_round(const struct cfg *cfg, enum variant v, int nr,
 	struct writer w = { .v = v, .cfg = cfg, .nr = nr, .fd = -1, .memfd = -1 };
 	struct report rep[MAX_READERS];
 	uint32_t i, inserted = 0;
-	double t, lps = 0, lpc = 0;
+	double t, lps = 0, lpc = 0, flt = 0;
 	int ret, k;
 
 	memset(res, 0, sizeof(*res));
@@ -674,11 +688,13 @@ out:
 			res->first_ms_max = rep[k].first_ms;
 		lps += (double)rep[k].lookups / rep[k].seconds;
 		lpc += (double)rep[k].lookups / rep[k].cpu_seconds;
+		flt += (double)rep[k].faults;
 		if (v != V_PIPE && rep[k].sees_new != 1)
 			res->sees_new = 0;
 	}
 	res->lookups_per_reader = lps / nr;
 	res->lookups_per_cpu_s = lpc / nr;
+	res->faults_per_reader = flt / nr;
 	res->bytes_copied = w.bytes_copied;
 	res->inserted_meanwhile = inserted;
 	return res->errors ? -EIO : 0;
@@ -719,13 +735,13 @@ static void print_results(const struct cfg *cfg, const struct round_result *r, i
 	printf("\nshmap: %u keys published, then %.1f s of look-ups per reader while the\n"
 	       "writer inserts %u keys/s (up to %u keys); look-ups per reader, mean.\n\n",
 	       cfg->keys, cfg->seconds, cfg->insert_rate, cfg->max_keys);
-	printf("%-7s %7s %9s %16s %12s %12s %13s %12s %9s\n", "variant", "readers",
-	       "build ms", "publish->1st ms", "look-ups/s", "per CPU-s", "bytes copied",
-	       "sees inserts", "inserted");
+	printf("%-7s %7s %9s %16s %12s %12s %8s %13s %12s %9s\n", "variant", "readers",
+	       "build ms", "publish->1st ms", "look-ups/s", "per CPU-s", "faults",
+	       "bytes copied", "sees inserts", "inserted");
 	for (i = 0; i < n; i++)
-		printf("%-7s %7d %9.1f %16.2f %12.0f %12.0f %13llu %12s %9llu%s\n",
+		printf("%-7s %7d %9.1f %16.2f %12.0f %12.0f %8.0f %13llu %12s %9llu%s\n",
 		       variant_name[r[i].v], r[i].readers, r[i].build_ms, r[i].first_ms_max,
-		       r[i].lookups_per_reader, r[i].lookups_per_cpu_s,
+		       r[i].lookups_per_reader, r[i].lookups_per_cpu_s, r[i].faults_per_reader,
 		       (unsigned long long)r[i].bytes_copied,
 		       r[i].sees_new < 0 ? "no (copy)" : r[i].sees_new ? "yes" : "NO",
 		       (unsigned long long)r[i].inserted_meanwhile,

@@ -34,7 +34,7 @@ check_run() {
 	shift
 	for v in "$@"; do
 		for r in 1 2; do
-			grep -Eq "^$v +$r +[0-9.]+ +[0-9.]+ +[0-9]+ +[0-9]+ +[0-9]+ " "$out" ||
+			grep -Eq "^$v +$r +[0-9.]+ +[0-9.]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ " "$out" ||
 				{ echo "no row for $v $r"; return 1; }
 			grep -Eq "^shmap-csv: $v,$r,[0-9.]+,[1-9][0-9]*,[0-9]+,[0-9.]+,[1-9][0-9]*$" "$out" ||
 				{ echo "no csv for $v $r"; return 1; }
