@@ -13,6 +13,9 @@
 #                     "N passed, N failed", then one summed line
 #   make module-check flatvm.ko with W=1, sparse (C=2), checkpatch --strict
 #   make bench        make fuzz: delegated to userspace/
+#   make install      libflatvm, its header and pkg-config file, the flatvm
+#                     command and the man pages into $(DESTDIR)$(PREFIX)
+#                     (PREFIX=/usr/local by default)
 #   make deps         install missing Debian packages (as root), or print the
 #                     command to run
 #
@@ -44,10 +47,13 @@ STEP_TIMEOUT	?= 3600
 #   bc bison flex libelf-dev libssl-dev xz-utils  the debug kernel build
 #                           (kunit/build-debug-kernel.sh asks for these)
 #   liburcu-dev             the benchmark's maple-tree peer
+#   pkgconf                 the install test builds against libflatvm.pc
+#   man-db groff-base       man -l lint of libflatvm.3 and flatvm.8
 DEB_PACKAGES	:= build-essential linux-headers-amd64 linux-image-amd64 \
 		   linux-source-6.1 qemu-system-x86 busybox-static cpio \
 		   sparse clang libclang-rt-14-dev python3 gnuplot-nox \
-		   bc bison flex libelf-dev libssl-dev xz-utils liburcu-dev
+		   bc bison flex libelf-dev libssl-dev xz-utils liburcu-dev \
+		   pkgconf man-db groff-base
 
 CHECK_STEPS	:= host-check module-check vm-test
 CHECK_FRAGMENTS	:= kunit/kunit.mk
@@ -56,7 +62,7 @@ CHECK_FRAGMENTS	:= kunit/kunit.mk
 FV_ITEST_BIN	:= userspace/itest/build/flatvm-itest
 
 .PHONY: all module userspace deps check host-check module-check vm-test \
-	demo vm-bench bench fuzz clean
+	demo vm-bench bench fuzz install clean
 
 all: module userspace
 
@@ -98,6 +104,11 @@ bench:
 fuzz:
 	$(MAKE) -C userspace fuzz
 
+PREFIX		?= /usr/local
+DESTDIR		?=
+install:
+	$(MAKE) -C userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
 check: deps
 	@STEP_TIMEOUT=$(STEP_TIMEOUT) scripts/check-steps.sh $(CHECK_STEPS)
 
@@ -107,6 +118,7 @@ clean:
 	rm -f module/*.o module/.*.cmd .*.cmd flatvm.o flatvm.ko flatvm.mod \
 		flatvm.mod.c flatvm.mod.o Module.symvers modules.order
 	rm -rf build userspace/itest/build userspace/vm/build \
-		userspace/vmbench/build
+		userspace/vmbench/build userspace/build/lib userspace/build/tools \
+		userspace/build/examples
 
 -include $(CHECK_FRAGMENTS)

@@ -5,7 +5,8 @@
 #
 #   make vm-test   the integration tests; last line "N passed, N failed"
 #                  (VM_FILTER=name runs only the tests whose name has it)
-#   make vm-demo   the demo (two processes, one pointer)
+#   make vm-demo   the demo: two processes, one pointer; then shmap_bench
+#                  (the shared hash map against memfd and pipe)
 #   make vm-bench  flatvm against mmap and memfd, one boot (vm-bench lines)
 #
 # flatvm.ko is built by the top-level Makefile (`make module`) against
@@ -42,17 +43,22 @@ vm-ko:
 	@test -r $(VM_KERNEL) || { echo "vm: $(VM_KERNEL) missing: apt-get install linux-image-$(VM_KVER)"; exit 1; }
 
 # itest.mk is included after this file: build its programs from the recipe.
+# lib.mk and tools.mk add libflatvm's test and the flatvm command's.
 vm-test: vm-ko
-	@$(MAKE) --no-print-directory itest >/dev/null
+	@$(MAKE) --no-print-directory itest lib-vm tools-vm >/dev/null
 	@$(call vm_run,itest,vm-test,$(VM_TIMEOUT),\
 		-f $(ITEST_BIN):/bin/flatvm-itest \
+		-f $(LIB_VMTEST):/bin/flatvm-libtest \
+		-f $(TOOL_STATIC):/bin/flatvm \
+		-f tools/tests/vm_tooltest.sh:/bin/vm_tooltest.sh \
 		$(if $(VM_LOOP_KO),-f $(VM_LOOP_KO):/lib/flatvm/loop.ko) \
 		$(if $(strip $(VM_MODARGS)),-a args=$(call vm_args,$(VM_MODARGS))) \
 		$(if $(VM_FILTER),-a filter=$(VM_FILTER)))
 
 vm-demo: vm-ko
-	@$(MAKE) --no-print-directory itest >/dev/null
-	@$(call vm_run,demo,vm-demo,300,-f $(DEMO_BIN):/bin/flatvm-demo \
+	@$(MAKE) --no-print-directory itest examples >/dev/null
+	@$(call vm_run,demo,vm-demo,600,-f $(DEMO_BIN):/bin/flatvm-demo \
+		-f $(EX_STATIC):/bin/shmap_bench \
 		$(if $(strip $(VM_MODARGS)),-a args=$(call vm_args,$(VM_MODARGS))))
 
 $(VMBENCH_BIN): vmbench/vm-bench.c $(TOP)/include/uapi/linux/flatvm.h
