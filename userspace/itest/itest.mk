@@ -18,9 +18,9 @@ $(ITEST_BIN): $(ITEST_SRCS) $(ITEST_HDRS) itest/compat32_blob.S $(COMPAT32_BIN) 
 	$(CC) $(ITEST_CFLAGS) -DCOMPAT32_BIN='"$(COMPAT32_BIN)"' -o $@ \
 		$(ITEST_SRCS) itest/compat32_blob.S $(LIB_A)
 
-$(DEMO_BIN): itest/demo.c itest/itest_lib.c $(ITEST_HDRS) $(LIB_A)
+$(DEMO_BIN): itest/demo.c itest/tracefs.c $(ITEST_HDRS) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ITEST_CFLAGS) -o $@ itest/demo.c itest/itest_lib.c $(LIB_A)
+	$(CC) $(ITEST_CFLAGS) -o $@ itest/demo.c itest/tracefs.c $(LIB_A)
 
 # A 32-bit caller for t_compat_rejected, assembled without any libc
 # (named .S: Kbuild's clean deletes *.s under the module's tree).
