@@ -61,10 +61,10 @@ vm-demo: vm-ko
 		-f $(EX_STATIC):/bin/shmap_bench \
 		$(if $(strip $(VM_MODARGS)),-a args=$(call vm_args,$(VM_MODARGS))))
 
-$(VMBENCH_BIN): vmbench/vm-bench.c $(TOP)/include/uapi/linux/flatvm.h
+$(VMBENCH_BIN): vmbench/vm-bench.c $(LIB_HDRS) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -static -pthread \
-		-I$(TOP)/include/uapi -o $@ $<
+		-Ilib -I$(TOP)/include/uapi -o $@ $< $(LIB_A)
 
 vm-bench: vm-ko $(VMBENCH_BIN)
 	@$(call vm_run,bench,vm-bench,3600,-m $(VMBENCH_MEM) \
