@@ -227,6 +227,7 @@ unsigned int fv_tree_walk(const struct fv_arena *a, u64 page,
 			  struct fv_path *p);
 bool fv_tree_next_leaf(struct fv_path *p);
 bool fv_tree_prev_leaf(struct fv_path *p);
+struct fv_leaf *fv_tree_peek_leaf(const struct fv_path *p, bool next);
 bool fv_tree_find_fit(const struct fv_arena *a, u64 npages,
 		      unsigned int align_shift, struct fv_path *p,
 		      unsigned int *slot, u64 *at);
