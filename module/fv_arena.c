@@ -992,7 +992,9 @@ static int release_span(struct fv_arena *a, struct fv_domain *d, u64 addr,
 	cut_first = fstart < first;
 	cut_last = lend > end;
 	prep_init(&r, nofail);
-	ret = prep_cuts(a, &r, fe, cut_first, le, cut_last);
+	/* Without cuts, dropping holds needs nothing reserved. */
+	ret = cut_first || cut_last ?
+	      prep_cuts(a, &r, fe, cut_first, le, cut_last) : 0;
 	if (ret) {
 		prep_put(a, &r);
 		goto unlock;
