@@ -47,9 +47,6 @@
  */
 #include "fv_tree.h"
 
-#define FV_KIND_LEAF	0
-#define FV_KIND_BRANCH	1
-
 static struct fv_leaf *as_leaf(struct fv_node *n)
 {
 	return (struct fv_leaf *)n;
@@ -159,21 +156,14 @@ static void node_retire(struct fv_arena *a, struct fv_node *n)
 		fv_rec_free_rcu(FV_REC_LEAF, n, &as_leaf(n)->rcu);
 }
 
-/**
- * fv_tree_reserve() - have the nodes ready that the next change may need.
- * @a:		the arena, locked.
- * @nsplits:	how many leaf splits the change may cause (at most 2).
- * @nofail:	allocate without failing.
- *
- * A leaf split takes one leaf and, cascading up, one branch per level plus
- * a new root; the first split may raise the height for the second.
- *
- * Return: 0 or -ENOMEM (the spares gathered so far are kept).
+/*
+ * fv_tree_reserve()'s slow path: allocate spares up to @leaves leaves and
+ * @branches branches.  Return: 0 or -ENOMEM (the spares gathered so far are
+ * kept).
  */
-int fv_tree_reserve(struct fv_arena *a, unsigned int nsplits, bool nofail)
+int fv_tree_add_spares(struct fv_arena *a, u32 leaves, u32 branches,
+		       bool nofail)
 {
-	u32 leaves = nsplits, branches = nsplits * (a->height + 2);
-
 	while (a->nspare[FV_KIND_LEAF] < leaves)
 		if (spare_add(a, FV_KIND_LEAF, nofail))
 			return -ENOMEM;
@@ -681,7 +671,6 @@ static void step_down(struct fv_path *p, unsigned int level, unsigned int i)
 	struct fv_node *n = b->child[i];
 
 	p->idx[level] = i;
-	p->lo[level - 1] = b->pivot[i];
 	p->hi[level - 1] = i + 1u < b->hdr.nr ? b->pivot[i + 1] : p->hi[level];
 	if (level > 1)
 		p->br[level - 1] = as_branch(n);
@@ -725,7 +714,6 @@ unsigned int fv_tree_walk(const struct fv_arena *a, u64 page,
 			  struct fv_path *p)
 {
 	p->height = a->height;
-	p->lo[a->height] = a->base;
 	p->hi[a->height] = a->top;
 	if (!a->height) {
 		p->leaf = as_leaf(a->root);
@@ -861,7 +849,6 @@ bool fv_tree_find_fit(const struct fv_arena *a, u64 npages,
 	if (!sum_fits(node_sum(a->root), npages, align_shift))
 		return false;
 	p->height = a->height;
-	p->lo[a->height] = a->base;
 	p->hi[a->height] = a->top;
 	if (a->height)
 		p->br[a->height] = as_branch(a->root);
@@ -1149,12 +1136,10 @@ static void set_first(struct fv_arena *a, struct fv_path *p,
 {
 	unsigned int l;
 
-	p->lo[level] = first;
 	for (l = level + 1; l <= p->height; l++) {
 		FV_WRITE_ONCE(p->br[l]->pivot[p->idx[l]], first);
 		if (p->idx[l])
 			return;
-		p->lo[l] = first;
 	}
 }
 
@@ -1403,7 +1388,6 @@ unsigned int fv_tree_append(struct fv_arena *a, struct fv_path *p,
 	FV_WRITE_ONCE(a->top, top);
 	/* The last leaf: the last child at each level, no search. */
 	p->height = a->height;
-	p->lo[a->height] = a->base;
 	p->hi[a->height] = a->top;
 	if (!a->height) {
 		p->leaf = as_leaf(a->root);
