@@ -340,7 +340,7 @@ int t_fork_inherits_nothing(void)
 }
 
 /* The ioctl number compat32.S hard-codes. */
-_Static_assert(FLATVM_IOC_STATS == 0xC068F706, "update compat32.S");
+_Static_assert(FLATVM_IOC_STATS == 0xC098F706, "update compat32.S");
 
 extern const char compat32_elf[], compat32_elf_end[];
 
