@@ -388,6 +388,16 @@ static int proc_main(int proc, __u64 seed)
 		perror("vmstress: open");
 		return 1;
 	}
+	/* Grants come by consent: take the others' (same user) from now. */
+	{
+		struct flatvm_accept acc = { .size = sizeof(acc),
+					     .from = FLATVM_ACCEPT_USER };
+
+		if (ioctl(fd, FLATVM_IOC_ACCEPT, &acc)) {
+			perror("vmstress: ACCEPT");
+			return 1;
+		}
+	}
 	sh->pids[proc] = getpid();
 	atomic_fetch_add(&sh->ready, 1);
 	while (atomic_load(&sh->ready) < nprocs)

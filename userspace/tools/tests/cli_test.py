@@ -245,7 +245,12 @@ def stats_with_debugfs_counters():
     expect(rc == 0, "rc %d %r" % (rc, err))
     dc = json.loads(out)["debugfs"]
     expect(dc == {"free_extents": 2, "metadata_bytes": 1024,
-                  "users": [{"uid": 0, "pages": 1280}, {"uid": 1000, "pages": 1}]}, dc)
+                  "max_user_bytes": 1099511627776, "max_user_ranges": 65536,
+                  "max_user_records": 131072,
+                  "users": [{"uid": 0, "pages": 1280, "bytes": 5242880, "ranges": 2,
+                             "records": 5},
+                            {"uid": 1000, "pages": 1, "bytes": 4096, "ranges": 1,
+                             "records": 4}]}, dc)
 
 
 @case
