@@ -283,7 +283,9 @@ static int reader_main(struct reader_ctx *r, int report_wr)
 
 	if (r->v == V_FLATVM) {
 		r->fd = flatvm_open_path(r->cfg->device, O_RDWR);
+		/* Accept the writer's grants (same user) before it may send. */
 		if (r->fd < 0 || flatvm_view_create(r->fd, FLATVM_RIGHT_READ, &r->view) ||
+		    flatvm_accept(r->fd, FLATVM_ACCEPT_USER, NULL) ||
 		    flatvm_send_pidfd(r->sock)) {
 			rep.err = 10;
 			goto out;

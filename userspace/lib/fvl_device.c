@@ -57,6 +57,7 @@ static const struct fvl_err fvl_errs_grant[] = {
 	{ EACCES, "rights exceed the caller's" },
 	{ EEXIST, "the grantee already holds part of the span" },
 	{ EMLINK, "a hold record quota (max_user_records) would be exceeded" },
+	{ ERANGE, "the span covers more than 1024 extents: grant it in parts" },
 	{ ENOMEM, "out of memory" },
 	{ 0, NULL }
 };

@@ -156,7 +156,8 @@ int flatvm_alloc(int fd, uint64_t len, uint64_t align, uint32_t rights,
  * span, a span crossing ranges, or the caller itself; -ENOENT the caller
  * does not hold the whole span; -EACCES @rights exceed the caller's;
  * -EEXIST the grantee holds part of the span already; -EMLINK a hold
- * record quota (max_user_records); -ENOMEM.
+ * record quota (max_user_records); -ERANGE the span covers more than 1024
+ * extents (grant it in parts); -ENOMEM.
  */
 int flatvm_grant(int fd, int pidfd, const void *addr, uint64_t len,
 		 uint32_t rights);

@@ -180,16 +180,19 @@ static int errno_documented(enum kind k, int e)
 	switch (k) {
 	case K_ALLOC:
 		return e == ENOSPC || e == EDQUOT || e == ENOBUFS ||
-		       e == ENOMEM || e == EEXIST || e == EACCES;
+		       e == ENOMEM || e == EEXIST || e == EACCES ||
+		       e == EFBIG || e == EMFILE || e == EMLINK;
 	case K_GRANT:
 		return e == ESRCH || e == ENOENT || e == EACCES ||
-		       e == EEXIST || e == ENOMEM;
+		       e == EEXIST || e == ENOMEM || e == EPERM ||
+		       e == EMLINK || e == ERANGE;
 	case K_ATTACH:
 		return e == EACCES || e == EEXIST || e == ENOMEM;
 	case K_RELEASE:
-		return e == ENOENT;
+		return e == ENOENT || e == EMLINK || e == ENOMEM;
 	case K_REVOKE:
-		return e == ESRCH || e == EPERM || e == ENOENT;
+		return e == ESRCH || e == EPERM || e == ENOENT ||
+		       e == EMLINK || e == ENOMEM;
 	case K_QUERY:
 		return e == ENOENT;
 	default:

@@ -146,7 +146,9 @@ struct flatvm_alloc {
  * every page; -EACCES @rights exceed the caller's; -EEXIST the grantee
  * already holds a page of the span; -EMLINK the grantee's user (or the
  * caller's, when the span's ends cut its extents) would exceed
- * max_user_records; -ENOMEM.  On error nothing changed.
+ * max_user_records; -ERANGE the span covers more than 1024 extents of the
+ * caller's (a bound on the time one call holds the allocator: grant it in
+ * parts); -ENOMEM.  On error nothing changed.
  */
 struct flatvm_grant {
 	__u32 size;
