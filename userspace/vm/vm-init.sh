@@ -3,7 +3,7 @@
 #
 # /init of every flatvm VM (packed by userspace/vm/run-vm.sh), on the stock
 # kernel as on the debug kernel.  Runs the steps named on the kernel command
-# line (fvvm=kunit,itest,demo,fuzz,stress,bench), each bracketed by
+# line (fvvm=kunit,itest,demo,fuzz,stress,bench,latency), each bracketed by
 # "FVVM-BEGIN <name>" and "FVVM-STEP <name> rc=<n>" lines and each but kunit
 # loading flatvm.ko first and unloading it after (retrying: exiting
 # processes pin the module briefly), then a kmemleak scan where the kernel
@@ -186,6 +186,11 @@ run_stress() {
 	with_flatvm /bin/vmstress -n "$ops" -s "$seed" -f $dbg -P 16 -T 4
 }
 
+run_latency() {
+	# shellcheck disable=SC2086
+	with_flatvm /bin/flatvm-latency $bench
+}
+
 run_bench() {
 	# shellcheck disable=SC2086
 	with_flatvm /bin/vm-bench $bench
@@ -202,6 +207,7 @@ main() {
 		fuzz) run_fuzz ;;
 		stress) run_stress ;;
 		bench) run_bench ;;
+		latency) run_latency ;;
 		*) false ;;
 		esac
 		echo "FVVM-STEP $s rc=$?"
