@@ -59,6 +59,7 @@
 
 #include "flatvm.h"
 #include "flatvm_args.h"
+#include "flatvm_trace.h"
 
 /* Pages mapped per page table walk when filling a span. */
 #define FVD_FILL_BATCH	64
@@ -325,9 +326,13 @@ static void fvd_window_close(struct vm_area_struct *vma)
 	    vma->vm_pgoff != vma->vm_start >> PAGE_SHIFT)
 		return;
 	down_write(&proc->map_sem);
-	if (!proc->dead)
+	if (!proc->dead) {
 		fvd_unhold_span(proc, NULL, vma->vm_start, vma->vm_end, true,
 				&freed);
+		trace_flatvm_release(proc, vma->vm_start,
+				     vma->vm_end - vma->vm_start,
+				     FVD_TRACE_MUNMAP, 0);
+	}
 	up_write(&proc->map_sem);
 	fvd_pages_free(&freed);
 	fvd_quota_sync(proc);
@@ -842,6 +847,8 @@ void fvd_map_exit(struct fvd_proc *proc, struct mm_struct *mm)
 	up_write(&proc->map_sem);
 	mmap_read_unlock(mm);
 	fvd_map_drain(proc);
+	trace_flatvm_release(proc, fvd_window_base, fvd_window_size,
+			     FVD_TRACE_EXIT, 0);
 
 	mutex_lock(&proc->window_lock);
 	window = proc->window;
