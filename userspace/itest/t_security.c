@@ -322,8 +322,12 @@ int t_quota_ranges_records(void)
 	printf("    exit of 65536 ranges: %.0f ms, bystander %d ALLOC+RELEASE, max %llu us\n",
 	       (t1 - start) / 1e3, ops, (unsigned long long)lat_max);
 	CHECK(!s.ranges);
-	/* Under TCG: unbatched, this exit held the lock for the whole time. */
-	CHECK(lat_max < 100000 || ops > 10);
+	/*
+	 * Released in batches, others get the lock between: a bystander gets
+	 * through many times during a long exit (one lock hold for the whole
+	 * exit would let it through once or twice).
+	 */
+	CHECK(t1 - start < 100e3 || ops >= 10);
 	return 0;
 }
 
