@@ -21,8 +21,11 @@
  *
  * Output: one table row per case (the bystander's ops, p50, p99, max in
  * microseconds; the attack's loops and its longest single call), then
- * "latency: N passed, N failed": a case fails when its max is above -m
- * milliseconds (default 50) or the hostile process did not run.
+ * "latency: N passed, N failed": a case fails when the hostile process did
+ * not run, or its p99 is above four times the idle case's plus -m
+ * milliseconds (default 5).  Not the max: in a TCG guest on a loaded host
+ * a vCPU can wait for the host for a second, with nobody else in the guest
+ * (the idle case shows it).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -278,7 +281,8 @@ static void settle(void)
 	}
 }
 
-static int run_case(const char *name, double seconds, double max_ms)
+static int run_case(const char *name, double seconds, double max_ms,
+		    double *idle_p99)
 {
 	static float lat[MAX_SAMPLES];
 	double t0, t1, start;
@@ -320,7 +324,9 @@ static int run_case(const char *name, double seconds, double max_ms)
 	if (!n)
 		return 1;
 	qsort(lat, n, sizeof(lat[0]), cmp_float);
-	bad = lat[n - 1] > max_ms * 1e3 ||
+	if (!strcmp(name, "idle"))
+		*idle_p99 = lat[n * 99 / 100];
+	bad = lat[n * 99 / 100] > 4 * *idle_p99 + max_ms * 1e3 ||
 	      (strcmp(name, "idle") && !sh->loops);
 	printf("| %-13s | %8zu | %8.0f | %8.0f | %8.0f | %12llu | %10.0f |%s\n",
 	       name, n, lat[n / 2], lat[n * 99 / 100], lat[n - 1],
@@ -335,7 +341,7 @@ int main(int argc, char **argv)
 		"idle", "whole-window", "many-ranges", "exit", "stats-holes",
 		"aligned-holes", "query-revoke",
 	};
-	double seconds = 3, max_ms = 50;
+	double seconds = 3, max_ms = 5, idle_p99 = 0;
 	struct flatvm_stats s;
 	int opt, passed = 0, failed = 0;
 	size_t i;
@@ -363,7 +369,7 @@ int main(int argc, char **argv)
 	printf("| case          |      ops |  p50 us  |  p99 us  |  max us  | attack loops | attack max us |\n");
 	printf("|---------------|----------|----------|----------|----------|--------------|---------------|\n");
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (run_case(cases[i], seconds, max_ms))
+		if (run_case(cases[i], seconds, max_ms, &idle_p99))
 			failed++;
 		else
 			passed++;
