@@ -70,6 +70,8 @@
 #define MAX_PIDFDS	8
 #define MAX_CHILDREN	4
 #define MAX_ERRNO	140
+/* The good argument slot: the largest struct (STATS, 152 bytes) and more. */
+#define ARG_ROOM	256
 #define DEFAULT_CAP	64
 #define CENSUS_PERIOD	0.1		/* s between two counts in /proc, */
 #define CENSUS_SHARE	10		/* or 10 times what one took */
@@ -180,16 +182,19 @@ static int errno_documented(enum kind k, int e)
 	switch (k) {
 	case K_ALLOC:
 		return e == ENOSPC || e == EDQUOT || e == ENOBUFS ||
-		       e == ENOMEM || e == EEXIST || e == EACCES;
+		       e == ENOMEM || e == EEXIST || e == EACCES ||
+		       e == EFBIG || e == EMFILE || e == EMLINK;
 	case K_GRANT:
 		return e == ESRCH || e == ENOENT || e == EACCES ||
-		       e == EEXIST || e == ENOMEM;
+		       e == EEXIST || e == ENOMEM || e == EPERM ||
+		       e == EMLINK || e == ERANGE;
 	case K_ATTACH:
 		return e == EACCES || e == EEXIST || e == ENOMEM;
 	case K_RELEASE:
-		return e == ENOENT;
+		return e == ENOENT || e == EMLINK || e == ENOMEM;
 	case K_REVOKE:
-		return e == ESRCH || e == EPERM || e == ENOENT;
+		return e == ESRCH || e == EPERM || e == ENOENT ||
+		       e == EMLINK || e == ENOMEM;
 	case K_QUERY:
 		return e == ENOENT;
 	default:
@@ -360,10 +365,10 @@ static void *gen_argptr(struct worker *w, size_t size, __u32 *sizefield)
 		}
 	}
 	/* Room after the struct for a larger @size, zero or not. */
-	memset(end - 256, 0, 256);
-	if (*sizefield > size && *sizefield <= 128 && chance(w, 50))
-		(end - 128)[size] = 1;
-	return end - 128;
+	memset(end - 2 * ARG_ROOM, 0, 2 * ARG_ROOM);
+	if (*sizefield > size && *sizefield <= ARG_ROOM && chance(w, 50))
+		(end - ARG_ROOM)[size] = 1;
+	return end - ARG_ROOM;
 }
 
 /* ---- the actions -------------------------------------------------------- */
@@ -385,7 +390,7 @@ static int issue(struct worker *w, enum kind k, unsigned long cmd,
 		 void *arg, size_t size, __u32 *sizefield)
 {
 	void *p = gen_argptr(w, size, sizefield);
-	unsigned char *good = w->argbuf + PG - 128;
+	unsigned char *good = w->argbuf + PG - ARG_ROOM;
 	int ret;
 
 	if (p == good)
