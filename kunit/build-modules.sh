@@ -13,6 +13,14 @@
 # warning fails the build (the debug kernel's config enables code paths,
 # lockdep and KASAN annotations, that the stock build does not see).
 #
+# When the kernel has KCOV, flatvm.ko (and only it: never the stock
+# `make module`) is built with KCOV_INSTRUMENT=y, so that each of its basic
+# blocks reports itself to a task tracing coverage (vmfuzz), and with debug
+# info (-g: the kernel's own is off), so that the host can place each block
+# in the source (userspace/vmfuzz/cov/vmfuzz-cov.py), and without sibling
+# calls: a block ending in a tail call of __sanitizer_cov_trace_pc() would
+# report its caller's return address, not its own.
+#
 # Usage: build-modules.sh KDIR OUT [kunit|flatvm]... [-- make args]
 # Prints the paths of the modules built, one a line.
 set -euo pipefail
@@ -69,7 +77,13 @@ for m in "${which[@]}"; do
 	fi
 	lint=(W=1)
 	command -v sparse >/dev/null && lint+=(C=2 CHECK=sparse)
-	if ! make -C "$kdir" M="$(dirname "$ko")" "${lint[@]}" "$@" modules \
+	cov=()
+	if [ "$m" = flatvm ] && grep -qx 'CONFIG_KCOV=y' "$kdir/.config"; then
+		cov=(KCOV_INSTRUMENT=y
+		     "KCFLAGS=-g -fno-optimize-sibling-calls")
+	fi
+	if ! make -C "$kdir" M="$(dirname "$ko")" "${lint[@]}" "${cov[@]}" \
+		"$@" modules \
 		>"$log" 2>&1 || grep -qE 'warning:|error:' "$log"; then
 		grep -E 'warning:|error:' "$log" >&2 || tail -20 "$log" >&2
 		echo "build-modules: $m failed (log $log)" >&2
