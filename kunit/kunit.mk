@@ -70,9 +70,15 @@ $(FV_CI_BIN)/vmfuzz: $(FV_FUZZ_SRC) userspace/vmfuzz/vmfuzz.h \
 	@mkdir -p $(@D)
 	$(CC) $(FV_CI_CFLAGS) -pthread -o $@ $(FV_FUZZ_SRC)
 
-$(FV_CI_BIN)/vmstress: userspace/stress/vmstress.c include/uapi/linux/flatvm.h
+# vmstress calls the device through libflatvm (built by userspace/).
+FV_CI_LIBFLATVM	:= userspace/build/lib/libflatvm.a
+$(FV_CI_LIBFLATVM): FORCE
+	@$(MAKE) --no-print-directory -C userspace lib >/dev/null
+
+$(FV_CI_BIN)/vmstress: userspace/stress/vmstress.c include/uapi/linux/flatvm.h \
+		$(FV_CI_LIBFLATVM)
 	@mkdir -p $(@D)
-	$(CC) $(FV_CI_CFLAGS) -pthread -o $@ $<
+	$(CC) $(FV_CI_CFLAGS) -Iuserspace/lib -pthread -o $@ $< $(FV_CI_LIBFLATVM)
 
 # fv_ci_modules,<which>: build modules against the debug kernel.
 fv_ci_modules = $(FV_CI_DIR)/build-modules.sh $(FV_CI_KDIR) $(FV_CI_OUT) $(1) \

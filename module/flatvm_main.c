@@ -17,6 +17,10 @@
 
 #include "flatvm.h"
 
+/* The tracepoints' definitions, here only (flatvm_trace.h). */
+#define CREATE_TRACE_POINTS
+#include "flatvm_trace.h"
+
 /*
  * The default window, 0x1000_8000_0000 up to 0x2000_8000_0000 (16 TiB),
  * starts just above ASan's shadow (which ends at 0x1000_7fff_7fff) and ends

@@ -49,6 +49,7 @@
 
 #include "flatvm.h"
 #include "flatvm_args.h"
+#include "flatvm_trace.h"
 
 /* Pages mapped per page table walk when filling a span. */
 #define FVD_FILL_BATCH	64
@@ -190,10 +191,14 @@ static void fvd_window_close(struct vm_area_struct *vma)
 	    vma->vm_pgoff != vma->vm_start >> PAGE_SHIFT)
 		return;
 	down_write(&proc->map_sem);
-	if (!proc->dead)
+	if (!proc->dead) {
 		fv_release_nofail(&fvd_arena, &proc->dom, vma->vm_start,
 				  vma->vm_end - vma->vm_start,
 				  fvd_pages_released, &freed);
+		trace_flatvm_release(proc, vma->vm_start,
+				     vma->vm_end - vma->vm_start,
+				     FVD_TRACE_MUNMAP, 0);
+	}
 	up_write(&proc->map_sem);
 	fvd_pages_free(&freed);
 }
@@ -617,6 +622,8 @@ void fvd_map_exit(struct fvd_proc *proc, struct mm_struct *mm)
 	fvd_zap(mm, fvd_window_base, fvd_window_end());
 	fv_domain_release_all(&fvd_arena, &proc->dom, fvd_pages_released,
 			      &freed);
+	trace_flatvm_release(proc, fvd_window_base, fvd_window_size,
+			     FVD_TRACE_EXIT, 0);
 	up_write(&proc->map_sem);
 	mmap_read_unlock(mm);
 	fvd_pages_free(&freed);

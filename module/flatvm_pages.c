@@ -37,6 +37,7 @@
 
 #include "flatvm.h"
 #include "flatvm_args.h"
+#include "flatvm_trace.h"
 
 #define FVD_PAGE_GFP	(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT | \
 			 __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
@@ -162,6 +163,7 @@ struct page *fvd_page_get(u64 addr, vm_fault_t *err)
 	unsigned long index = fvd_index(addr);
 	struct page *page, *old;
 	struct fvd_user *u;
+	int ret;
 
 	rcu_read_lock();
 	page = xa_load(&fvd_pages, index);
@@ -171,23 +173,30 @@ struct page *fvd_page_get(u64 addr, vm_fault_t *err)
 
 	*err = VM_FAULT_OOM;
 	u = fvd_user_current();
-	if (!u)
+	if (!u) {
+		trace_flatvm_lazy_fault(addr, -ENOMEM, false);
 		return NULL;
-	if (fvd_charge(u, 1)) {
+	}
+	ret = fvd_charge(u, 1);
+	if (ret) {
+		trace_flatvm_lazy_fault(addr, ret, false);
 		*err = VM_FAULT_SIGBUS;
 		return NULL;
 	}
 	page = fvd_page_new(u);
 	if (!page) {
+		trace_flatvm_lazy_fault(addr, -ENOMEM, false);
 		fvd_uncharge(u, 1);
 		return NULL;
 	}
 	/* Another holder's fault may have stored one meanwhile: use it. */
 	old = xa_cmpxchg(&fvd_pages, index, NULL, page, GFP_KERNEL_ACCOUNT);
 	if (old) {
+		trace_flatvm_lazy_fault(addr, xa_err(old), !xa_is_err(old));
 		fvd_page_drop(page);
 		return xa_is_err(old) ? NULL : old;
 	}
+	trace_flatvm_lazy_fault(addr, 0, false);
 	return page;
 }
 
@@ -326,7 +335,7 @@ unsigned long fvd_pages_gather(u64 *addr, u64 end, struct page **pages,
  * @ctx:	a list_head collecting the pages (through page->lru).
  * @addr:	first byte of the run.
  * @len:	bytes.
- * @range:	the range the run belonged to (unused).
+ * @range:	the range the run belonged to (traced).
  *
  * Runs under the core's lock.  Only stored pages are visited, so a huge
  * lazy range costs what was touched.  No page table maps them any more.
@@ -339,6 +348,7 @@ void fvd_pages_released(void *ctx, u64 addr, u64 len, u64 range)
 	unsigned long index;
 	struct page *page;
 
+	trace_flatvm_pages_freed(addr, len, range, &fvd_pages, first);
 	xa_for_each_range(&fvd_pages, index, page, first, last) {
 		xa_erase(&fvd_pages, index);
 		list_add_tail(&page->lru, freed);

@@ -23,6 +23,7 @@
 #include <linux/sched/task.h>
 
 #include "flatvm.h"
+#include "flatvm_trace.h"
 
 static struct fvd_proc *fvd_proc_current(bool create)
 {
@@ -134,6 +135,7 @@ int fvd_range_alloc(struct file *file, u64 len, u64 align, u32 rights,
 	if (ret)
 		fvd_map_release(proc, *addr, len);
 out:
+	trace_flatvm_alloc(addr, len, align, rights, lazy, ret);
 	fvd_proc_put(proc);
 	return ret;
 }
@@ -155,8 +157,10 @@ int fvd_range_grant(int pidfd, u64 addr, u64 len, u32 rights)
 	int ret;
 
 	mm = fvd_pidfd_mm(pidfd, &task);
-	if (IS_ERR(mm))
+	if (IS_ERR(mm)) {
+		trace_flatvm_grant(NULL, addr, len, rights, PTR_ERR(mm));
 		return PTR_ERR(mm);
+	}
 	ret = -ENOENT;
 	proc = fvd_proc_current(false);
 	if (!proc)
@@ -171,6 +175,7 @@ int fvd_range_grant(int pidfd, u64 addr, u64 len, u32 rights)
 out_proc:
 	fvd_proc_put(proc);
 out_mm:
+	trace_flatvm_grant(task, addr, len, rights, ret);
 	mmput(mm);
 	put_task_struct(task);
 	return ret;
@@ -195,8 +200,10 @@ int fvd_range_attach(struct file *file, u64 addr, u64 len, u32 rights)
 	int ret;
 
 	proc = fvd_proc_current(false);
-	if (!proc)
+	if (!proc) {
+		trace_flatvm_attach(NULL, addr, len, rights, -EACCES);
 		return -EACCES;
+	}
 	ret = fv_holds_all(&fvd_arena, &proc->dom, addr, len, rights);
 	if (ret) {
 		ret = ret == -EINVAL ? -EINVAL : -EACCES;
@@ -210,6 +217,7 @@ int fvd_range_attach(struct file *file, u64 addr, u64 len, u32 rights)
 	if (!ret)
 		fvd_map_populate(proc, addr, len);
 out:
+	trace_flatvm_attach(NULL, addr, len, rights, ret);
 	fvd_proc_put(proc);
 	return ret;
 }
@@ -227,9 +235,12 @@ int fvd_range_release(u64 addr, u64 len)
 	int ret;
 
 	proc = fvd_proc_current(false);
-	if (!proc)
+	if (!proc) {
+		trace_flatvm_release(NULL, addr, len, FVD_TRACE_IOCTL, -ENOENT);
 		return -ENOENT;
+	}
 	ret = fvd_map_release(proc, addr, len);
+	trace_flatvm_release(proc, addr, len, FVD_TRACE_IOCTL, ret);
 	fvd_proc_put(proc);
 	return ret;
 }
@@ -250,8 +261,10 @@ int fvd_range_revoke(int pidfd, u64 addr, u64 len)
 	int ret;
 
 	mm = fvd_pidfd_mm(pidfd, &task);
-	if (IS_ERR(mm))
+	if (IS_ERR(mm)) {
+		trace_flatvm_revoke(NULL, addr, len, 0, PTR_ERR(mm));
 		return PTR_ERR(mm);
+	}
 	ret = -EINVAL;
 	if (mm == current->mm)
 		goto out_mm;
@@ -267,6 +280,7 @@ int fvd_range_revoke(int pidfd, u64 addr, u64 len)
 	}
 	fvd_proc_put(proc);
 out_mm:
+	trace_flatvm_revoke(task, addr, len, 0, ret);
 	mmput(mm);
 	put_task_struct(task);
 	return ret;

@@ -641,7 +641,7 @@ void fv_domain_release_all(struct fv_arena *a, struct fv_domain *d,
  * false when there is no room; else @at, the first page, and @in_tree with
  * @p, @slot the free segment of the tree, or not when @at is in the top run.
  */
-static bool alloc_find(const struct fv_arena *a, u64 npages,
+static bool alloc_find(struct fv_arena *a, u64 npages,
 		       unsigned int shift, struct fv_path *p,
 		       unsigned int *slot, u64 *at, bool *in_tree)
 {
@@ -659,6 +659,7 @@ static bool alloc_find(const struct fv_arena *a, u64 npages,
 			return true;
 		}
 	}
+	fv_tree_keep_align(a, shift);
 	if (fv_tree_find_fit(a, npages, shift, p, slot, at))
 		return true;
 	*in_tree = false;

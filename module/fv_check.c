@@ -192,7 +192,7 @@ static int check_node(struct fv_census *c, const struct fv_node *n,
 
 		ret = check_leaf(c, l, lo, hi, root);
 		if (!ret)
-			fv_leaf_summary(l, hi, s);
+			fv_leaf_summary(l, hi, s, c->a->sum_fields);
 		if (!ret)
 			ret = check_sum(s, &l->sum, lo);
 		return ret;
@@ -226,7 +226,7 @@ static int check_node(struct fv_census *c, const struct fv_node *n,
 		if (ret)
 			return ret;
 	}
-	fv_branch_summary(b, s);
+	fv_branch_summary(b, s, c->a->sum_fields);
 	return check_sum(s, &b->sum, lo);
 }
 
@@ -292,6 +292,10 @@ int fv_check(struct fv_arena *a)
 	c.dom_pages = fv_rec_alloc(FV_REC_ARRAY, size, false);
 	ret = -ENOMEM;
 	if (!c.dom_holds || !c.dom_pages)
+		goto out;
+	ret = -EUCLEAN;
+	if (broken((a->sum_fields & 1) && !(a->sum_fields >> (FV_ABUCKETS + 1)),
+		   "summary fields %#x\n", a->sum_fields))
 		goto out;
 	ret = check_node(&c, a->root, a->height, a->base, a->top, true, &s);
 	if (!ret && broken(a->top >= a->base &&

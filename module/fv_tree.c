@@ -214,41 +214,46 @@ static void sum_add(struct fv_sum *s, unsigned int f, u64 v)
  * @s:		the summary.
  * @start:	its first page.
  * @end:	the page after it.
+ * @fields:	the fields kept (struct fv_arena's sum_fields).
  *
  * The longest run of the segment aligned to 2^j pages starts at the first
  * multiple of 2^j at or above @start.  Those first multiples are the pages
  * b = start, b + lowbit(b), b + lowbit(b) + lowbit(...) ...: each serves
  * every alignment from just above the previous one's up to its own.
  */
-void fv_sum_note_gap(struct fv_sum *s, u64 start, u64 end)
+void fv_sum_note_gap(struct fv_sum *s, u64 start, u64 end, u32 fields)
 {
 	unsigned int j = 1, t;
 	u64 b = start;
 	u32 v;
 
 	sum_add(s, 0, end - start);
-	while (b < end) {
+	while (b < end && fields >> j) {
 		t = b ? fv_ffs64(b) : FV_ABUCKETS;
 		if (t > FV_ABUCKETS)
 			t = FV_ABUCKETS;
 		v = sat32(end - b);
 		for (; j <= t; j++)
-			sum_add(s, j, v);
+			if (fields & (1u << j))
+				sum_add(s, j, v);
 		if (t == FV_ABUCKETS)
 			return;
 		b += (u64)1 << t;
 	}
 }
 
-/* The summary of the free segment [start, end) alone (no counts). */
-static void gap_envelope(u64 start, u64 end, struct fv_sum *h)
+/*
+ * The summary of the free segment [start, end) alone, in the fields of
+ * @fields (others are left undefined).
+ */
+static void gap_envelope(u64 start, u64 end, struct fv_sum *h, u32 fields)
 {
 	unsigned int j = 1, t;
 	u64 b = start;
 	u32 v;
 
 	h->gap = end - start;
-	while (b < end) {
+	while (b < end && fields >> j) {
 		t = b ? fv_ffs64(b) : FV_ABUCKETS;
 		if (t > FV_ABUCKETS)
 			t = FV_ABUCKETS;
@@ -259,7 +264,7 @@ static void gap_envelope(u64 start, u64 end, struct fv_sum *h)
 			break;
 		b += (u64)1 << t;
 	}
-	for (; j <= FV_ABUCKETS; j++)
+	for (; j <= FV_ABUCKETS && fields >> j; j++)
 		h->agap[j - 1] = 0;
 }
 
@@ -267,9 +272,11 @@ static void gap_envelope(u64 start, u64 end, struct fv_sum *h)
  * fv_leaf_summary() - the free-space summary of a leaf.
  * @l:		the leaf.
  * @hi:		the page after its last segment.
- * @s:		set to the summary.
+ * @s:		set to the summary (0 in the fields not kept).
+ * @fields:	the fields kept.
  */
-void fv_leaf_summary(const struct fv_leaf *l, u64 hi, struct fv_sum *s)
+void fv_leaf_summary(const struct fv_leaf *l, u64 hi, struct fv_sum *s,
+		     u32 fields)
 {
 	u32 m = l->hdr.freemap;
 	unsigned int i;
@@ -279,7 +286,8 @@ void fv_leaf_summary(const struct fv_leaf *l, u64 hi, struct fv_sum *s)
 		i = fv_ffs32(m);
 		m &= m - 1;
 		fv_sum_note_gap(s, l->start[i],
-				i + 1u < l->hdr.nr ? l->start[i + 1] : hi);
+				i + 1u < l->hdr.nr ? l->start[i + 1] : hi,
+				fields);
 	}
 }
 
@@ -320,45 +328,19 @@ u64 fv_tree_largest_free(const struct fv_arena *a)
 	return node_sum(a->root)->gap;
 }
 
-/* Store @s as child @c's copy in branch @b. */
+/* Store @s as child @c's copy in branch @b, in the fields kept. */
 static void slot_sum_set(struct fv_branch *b, unsigned int c,
-			 const struct fv_sum *s)
+			 const struct fv_sum *s, u32 fields)
 {
-	unsigned int k;
+	unsigned int f;
+	u32 m;
 
 	b->gap[c] = s->gap;
-	for (k = 0; k < FV_ABUCKETS; k++)
-		b->agap[k][c] = s->agap[k];
+	for (m = fields & ~1u; m; m &= m - 1) {
+		f = fv_ffs32(m);
+		b->agap[f - 1][c] = s->agap[f - 1];
+	}
 }
-
-/**
- * fv_branch_summary() - a branch's summary from its children's copies.
- * @b:		the branch.
- * @s:		set to the maximum over the children, field by field.
- */
-void fv_branch_summary(const struct fv_branch *b, struct fv_sum *s)
-{
-	unsigned int c, k;
-
-	memset(s, 0, sizeof(*s));
-	for (c = 0; c < b->hdr.nr; c++)
-		sum_add(s, 0, b->gap[c]);
-	for (k = 0; k < FV_ABUCKETS; k++)
-		for (c = 0; c < b->hdr.nr; c++)
-			sum_add(s, k + 1, b->agap[k][c]);
-}
-
-/* Redo a node's own summary from scratch (@hi: where a leaf ends). */
-static void node_resum(struct fv_node *n, u64 hi)
-{
-	if (n->level)
-		fv_branch_summary(as_branch(n), node_sum(n));
-	else
-		fv_leaf_summary(as_leaf(n), hi, node_sum(n));
-}
-
-/* Fields of a summary as bits of a mask. */
-#define FV_SUM_ALL	((1u << FV_SUM_FIELDS) - 1)
 
 static_assert(FV_BRANCH_SLOTS % 4 == 0, "max_u32() reads four slots at a time");
 
@@ -379,6 +361,38 @@ static u32 max_u32(const u32 *v, unsigned int n)
 	return m2 > m0 ? m2 : m0;
 }
 
+/**
+ * fv_branch_summary() - a branch's summary from its children's copies.
+ * @b:		the branch.
+ * @s:		set to the maximum over the children, field by field (0 in
+ *		the fields not kept).
+ * @fields:	the fields kept.
+ */
+void fv_branch_summary(const struct fv_branch *b, struct fv_sum *s,
+		       u32 fields)
+{
+	unsigned int c, f;
+	u32 m;
+
+	memset(s, 0, sizeof(*s));
+	for (c = 0; c < b->hdr.nr; c++)
+		sum_add(s, 0, b->gap[c]);
+	/* Slots past nr are kept at 0: no bound to check. */
+	for (m = fields & ~1u; m; m &= m - 1) {
+		f = fv_ffs32(m);
+		s->agap[f - 1] = max_u32(b->agap[f - 1], FV_BRANCH_SLOTS);
+	}
+}
+
+/* Redo a node's own summary from scratch (@hi: where a leaf ends). */
+static void node_resum(struct fv_node *n, u64 hi, u32 fields)
+{
+	if (n->level)
+		fv_branch_summary(as_branch(n), node_sum(n), fields);
+	else
+		fv_leaf_summary(as_leaf(n), hi, node_sum(n), fields);
+}
+
 /* Redo field @f of @b's own summary from its children. */
 static void slots_max(struct fv_branch *b, unsigned int f)
 {
@@ -396,14 +410,18 @@ static void slots_max(struct fv_branch *b, unsigned int f)
 	sum_set_field(&b->sum, f, max);
 }
 
-/* The fields in which two summaries differ (compared two at a time). */
-static u32 sum_diff(const struct fv_sum *x, const struct fv_sum *y)
+/*
+ * The fields in which two summaries differ (compared two at a time; the
+ * fields not kept are 0 in both).
+ */
+static u32 sum_diff(const struct fv_sum *x, const struct fv_sum *y,
+		    u32 fields)
 {
 	u32 mask = x->gap != y->gap;
 	unsigned int j;
 	u64 wx, wy;
 
-	for (j = 0; j < FV_ABUCKETS; j += 2) {
+	for (j = 0; j < FV_ABUCKETS && fields >> (j + 1); j += 2) {
 		memcpy(&wx, &x->agap[j], sizeof(wx));
 		memcpy(&wy, &y->agap[j], sizeof(wy));
 		if (wx == wy)
@@ -496,13 +514,14 @@ static void leaf_fields(const struct fv_leaf *l, u64 hi, u32 mask,
  * one.  (A free segment grown by a merge keeps every run the old one had,
  * so a release only ever raises maxima, and climbs as far as it does.)
  */
-static void leaf_update(struct fv_path *p, const u64 *rs, const u64 *re,
-			unsigned int nrem, unsigned int i, unsigned int nnew)
+static void leaf_update(const struct fv_arena *a, struct fv_path *p,
+			const u64 *rs, const u64 *re, unsigned int nrem,
+			unsigned int i, unsigned int nnew)
 {
 	struct fv_leaf *l = p->leaf;
 	struct fv_sum *s = &l->sum, old = *s, h;
+	u32 lost = 0, m, fields = a->sum_fields;
 	unsigned int k, j, f;
-	u32 lost = 0, m;
 
 	for (k = 0; k < nrem; k++) {
 		for (j = i; j < i + nnew; j++)
@@ -511,9 +530,12 @@ static void leaf_update(struct fv_path *p, const u64 *rs, const u64 *re,
 				break;
 		if (j < i + nnew)
 			continue;	/* inside a new free segment */
-		gap_envelope(rs[k], re[k], &h);
-		for (f = 0; f < FV_SUM_FIELDS; f++) {
-			u64 v = sum_field(&h, f);
+		gap_envelope(rs[k], re[k], &h, fields);
+		for (m = fields; m; m &= m - 1) {
+			u64 v;
+
+			f = fv_ffs32(m);
+			v = sum_field(&h, f);
 
 			if (!v)
 				break;
@@ -523,24 +545,24 @@ static void leaf_update(struct fv_path *p, const u64 *rs, const u64 *re,
 	}
 	/* Field by field when few are lost, else all in one pass. */
 	if (lost & (lost - 1) & (lost - 2)) {
-		fv_leaf_summary(l, p->hi[0], s);
-		lost = FV_SUM_ALL;
+		fv_leaf_summary(l, p->hi[0], s, fields);
+		lost = fields;
 	} else if (lost) {
 		leaf_fields(l, p->hi[0], lost, s);
 	}
 	/* New segments, in the fields not redone from the leaf already. */
-	for (j = i; j < i + nnew && lost != FV_SUM_ALL; j++) {
+	for (j = i; j < i + nnew && lost != fields; j++) {
 		if (!fv_ent_free(l, j))
 			continue;
-		gap_envelope(l->start[j], fv_ent_end(p, j), &h);
-		for (m = ~lost & FV_SUM_ALL; m; m &= m - 1) {
+		gap_envelope(l->start[j], fv_ent_end(p, j), &h, fields);
+		for (m = ~lost & fields; m; m &= m - 1) {
 			f = fv_ffs32(m);
 			if (!sum_field(&h, f))
 				break;
 			sum_add(s, f, sum_field(&h, f));
 		}
 	}
-	propagate(p, 0, sum_diff(s, &old));
+	propagate(p, 0, sum_diff(s, &old, fields));
 }
 
 /* --- descent ------------------------------------------------------------ */
@@ -714,7 +736,8 @@ static bool fit_below(struct fv_path *p, unsigned int level, u64 npages,
  *	2^@align_shift pages, below the top free run.
  * @a:		the arena, locked.
  * @npages:	pages wanted.
- * @align_shift: log2 of the alignment in pages, at most FV_ABUCKETS.
+ * @align_shift: log2 of the alignment in pages, at most FV_ABUCKETS; its
+ *		field must be kept (fv_tree_keep_align()).
  * @p:		set to the path of the free segment found.
  * @slot:	set to its index.
  * @at:		set to the first page of the run.
@@ -729,6 +752,7 @@ bool fv_tree_find_fit(const struct fv_arena *a, u64 npages,
 		      unsigned int align_shift, struct fv_path *p,
 		      unsigned int *slot, u64 *at)
 {
+	FV_ASSERT(a->sum_fields & (1u << align_shift));
 	if (!sum_fits(node_sum(a->root), npages, align_shift))
 		return false;
 	p->height = a->height;
@@ -739,6 +763,48 @@ bool fv_tree_find_fit(const struct fv_arena *a, u64 npages,
 	else
 		p->leaf = as_leaf(a->root);
 	return fit_below(p, a->height, npages, align_shift, slot, at);
+}
+
+/* Field @f of every summary below @n, which ends at @hi; returns @n's. */
+static u32 keep_below(struct fv_node *n, u64 hi, unsigned int f)
+{
+	struct fv_branch *b;
+	unsigned int c;
+	u32 v, max = 0;
+
+	if (!n->level) {
+		leaf_fields(as_leaf(n), hi, 1u << f, &as_leaf(n)->sum);
+		return as_leaf(n)->sum.agap[f - 1];
+	}
+	b = as_branch(n);
+	for (c = 0; c < b->hdr.nr; c++) {
+		v = keep_below(b->child[c],
+			       c + 1u < b->hdr.nr ? b->pivot[c + 1] : hi, f);
+		b->agap[f - 1][c] = v;
+		if (v > max)
+			max = v;
+	}
+	b->sum.agap[f - 1] = max;
+	return max;
+}
+
+/**
+ * fv_tree_keep_align() - keep the summaries' field for an alignment from
+ *	now on.
+ * @a:		the arena, locked.
+ * @align_shift: log2 of the alignment in pages, 1 to FV_ABUCKETS.
+ *
+ * The field of each alignment is kept only once an exact aligned search
+ * needs it: until then no change pays for it.  Keeping it costs one pass
+ * over the tree, once in the arena's life (at most FV_ABUCKETS passes in
+ * all); the recursion is as deep as the tree is high.
+ */
+void fv_tree_keep_align(struct fv_arena *a, unsigned int align_shift)
+{
+	if (a->sum_fields & (1u << align_shift))
+		return;
+	keep_below(a->root, a->top, align_shift);
+	a->sum_fields |= 1u << align_shift;
 }
 
 /* --- changing leaves -------------------------------------------------- */
@@ -781,38 +847,51 @@ static void leaf_set(struct fv_leaf *l, unsigned int i, u64 start,
 		l->hdr.freemap |= 1u << i;
 }
 
+/*
+ * Branches keep the rows of the alignment fields not kept at 0: the moves
+ * below skip them.
+ */
+
 /* Open @k child slots at @i in branch @b. */
-static void branch_open(struct fv_branch *b, unsigned int i, unsigned int k)
+static void branch_open(struct fv_branch *b, unsigned int i, unsigned int k,
+			u32 fields)
 {
-	unsigned int nr = b->hdr.nr, j;
+	unsigned int nr = b->hdr.nr, f;
+	u32 m;
 
 	move_words(&b->pivot[i + k], &b->pivot[i], nr - i);
 	move_words(&b->child[i + k], &b->child[i], nr - i);
 	memmove(&b->gap[i + k], &b->gap[i], (nr - i) * sizeof(b->gap[0]));
-	for (j = 0; j < FV_ABUCKETS; j++)
-		memmove(&b->agap[j][i + k], &b->agap[j][i],
+	for (m = fields & ~1u; m; m &= m - 1) {
+		f = fv_ffs32(m);
+		memmove(&b->agap[f - 1][i + k], &b->agap[f - 1][i],
 			(nr - i) * sizeof(b->agap[0][0]));
+	}
 	b->hdr.nr = nr + k;
 }
 
-static void branch_close(struct fv_branch *b, unsigned int i, unsigned int k)
+static void branch_close(struct fv_branch *b, unsigned int i, unsigned int k,
+			 u32 fields)
 {
-	unsigned int nr = b->hdr.nr, j;
+	unsigned int nr = b->hdr.nr, j, f;
+	u32 m;
 
 	move_words(&b->pivot[i], &b->pivot[i + k], nr - i - k);
 	move_words(&b->child[i], &b->child[i + k], nr - i - k);
 	memmove(&b->gap[i], &b->gap[i + k], (nr - i - k) * sizeof(b->gap[0]));
-	for (j = 0; j < FV_ABUCKETS; j++)
-		memmove(&b->agap[j][i], &b->agap[j][i + k],
-			(nr - i - k) * sizeof(b->agap[0][0]));
 	b->hdr.nr = nr - k;
 	/* Unused slots: no child, and 0 in the summaries (max_u32()). */
 	for (j = b->hdr.nr; j < nr; j++) {
 		FV_WRITE_ONCE(b->child[j], NULL);
 		b->gap[j] = 0;
 	}
-	for (j = 0; j < FV_ABUCKETS; j++)
-		memset(&b->agap[j][b->hdr.nr], 0, k * sizeof(b->agap[0][0]));
+	for (m = fields & ~1u; m; m &= m - 1) {
+		f = fv_ffs32(m);
+		memmove(&b->agap[f - 1][i], &b->agap[f - 1][i + k],
+			(nr - i - k) * sizeof(b->agap[0][0]));
+		memset(&b->agap[f - 1][b->hdr.nr], 0,
+		       k * sizeof(b->agap[0][0]));
+	}
 }
 
 /* Move entries [from, from + k) of @src to the end of @dst. */
@@ -830,15 +909,18 @@ static void leaf_append(struct fv_leaf *dst, const struct fv_leaf *src,
 }
 
 static void branch_append(struct fv_branch *dst, const struct fv_branch *src,
-			  unsigned int from, unsigned int k)
+			  unsigned int from, unsigned int k, u32 fields)
 {
-	unsigned int nr = dst->hdr.nr, j;
+	unsigned int nr = dst->hdr.nr, j, f;
+	u32 m;
 
 	move_words(&dst->pivot[nr], &src->pivot[from], k);
 	memcpy(&dst->gap[nr], &src->gap[from], k * sizeof(dst->gap[0]));
-	for (j = 0; j < FV_ABUCKETS; j++)
-		memcpy(&dst->agap[j][nr], &src->agap[j][from],
+	for (m = fields & ~1u; m; m &= m - 1) {
+		f = fv_ffs32(m);
+		memcpy(&dst->agap[f - 1][nr], &src->agap[f - 1][from],
 		       k * sizeof(dst->agap[0][0]));
+	}
 	/* Children last: a reader following them sees initialised slots. */
 	for (j = 0; j < k; j++)
 		fv_publish(dst->child[nr + j], src->child[from + j]);
@@ -859,19 +941,22 @@ static void leaf_prepend(struct fv_leaf *dst, struct fv_leaf *src,
 }
 
 static void branch_prepend(struct fv_branch *dst, struct fv_branch *src,
-			   unsigned int k)
+			   unsigned int k, u32 fields)
 {
 	unsigned int from = src->hdr.nr - k, j, f;
+	u32 m;
 
-	branch_open(dst, 0, k);
+	branch_open(dst, 0, k, fields);
 	for (j = 0; j < k; j++) {
 		FV_WRITE_ONCE(dst->pivot[j], src->pivot[from + j]);
 		dst->gap[j] = src->gap[from + j];
-		for (f = 0; f < FV_ABUCKETS; f++)
-			dst->agap[f][j] = src->agap[f][from + j];
+		for (m = fields & ~1u; m; m &= m - 1) {
+			f = fv_ffs32(m);
+			dst->agap[f - 1][j] = src->agap[f - 1][from + j];
+		}
 		FV_WRITE_ONCE(dst->child[j], src->child[from + j]);
 	}
-	branch_close(src, from, k);
+	branch_close(src, from, k, fields);
 }
 
 /* --- splitting -------------------------------------------------------- */
@@ -889,19 +974,20 @@ static void split_node(struct fv_arena *a, struct fv_path *p,
 	unsigned int nr = x->nr, mid = nr / 2, c;
 	struct fv_branch *parent, *root;
 	u64 hi = p->hi[level], ylo;
+	u32 fields = a->sum_fields;
 
 	y = spare_take(a, level ? FV_KIND_BRANCH : FV_KIND_LEAF, level);
 	if (level) {
-		branch_append(as_branch(y), as_branch(x), mid, nr - mid);
-		branch_close(as_branch(x), mid, nr - mid);
+		branch_append(as_branch(y), as_branch(x), mid, nr - mid, fields);
+		branch_close(as_branch(x), mid, nr - mid, fields);
 	} else {
 		leaf_append(as_leaf(y), as_leaf(x), mid, nr - mid);
 		as_leaf(x)->hdr.nr = mid;
 		as_leaf(x)->hdr.freemap &= (1u << mid) - 1;
 	}
 	ylo = node_first(y);
-	node_resum(x, ylo);
-	node_resum(y, hi);
+	node_resum(x, ylo, fields);
+	node_resum(y, hi, fields);
 
 	if (level == p->height) {
 		/* The root splits: a new root above the two halves. */
@@ -912,9 +998,9 @@ static void split_node(struct fv_arena *a, struct fv_path *p,
 		root->child[0] = x;
 		root->child[1] = y;
 		root->hdr.nr = 2;
-		slot_sum_set(root, 0, node_sum(x));
-		slot_sum_set(root, 1, node_sum(y));
-		fv_branch_summary(root, &root->sum);
+		slot_sum_set(root, 0, node_sum(x), fields);
+		slot_sum_set(root, 1, node_sum(y), fields);
+		fv_branch_summary(root, &root->sum, fields);
 		fv_publish(a->root, r);
 		a->height++;
 		return;
@@ -922,12 +1008,12 @@ static void split_node(struct fv_arena *a, struct fv_path *p,
 	parent = p->br[level + 1];
 	c = p->idx[level + 1];
 	FV_ASSERT(parent->hdr.nr < FV_BRANCH_SLOTS);
-	branch_open(parent, c + 1, 1);
+	branch_open(parent, c + 1, 1, fields);
 	FV_WRITE_ONCE(parent->pivot[c + 1], ylo);
-	slot_sum_set(parent, c, node_sum(x));
-	slot_sum_set(parent, c + 1, node_sum(y));
+	slot_sum_set(parent, c, node_sum(x), fields);
+	slot_sum_set(parent, c + 1, node_sum(y), fields);
 	/* The same maxima, but maybe reached by one more child. */
-	fv_branch_summary(parent, &parent->sum);
+	fv_branch_summary(parent, &parent->sum, fields);
 	fv_publish(parent->child[c + 1], y);
 }
 
@@ -970,14 +1056,16 @@ static void set_first(struct fv_arena *a, struct fv_path *p,
 }
 
 /* Recompute the summaries of children @c and @c + 1 of @b after a move. */
-static void resum_pair(struct fv_branch *b, unsigned int c, u64 hi_last)
+static void resum_pair(struct fv_branch *b, unsigned int c, u64 hi_last,
+		       u32 fields)
 {
 	unsigned int i;
 
 	for (i = c; i < c + 2 && i < b->hdr.nr; i++) {
 		node_resum(b->child[i],
-			   i + 1u < b->hdr.nr ? b->pivot[i + 1] : hi_last);
-		slot_sum_set(b, i, node_sum(b->child[i]));
+			   i + 1u < b->hdr.nr ? b->pivot[i + 1] : hi_last,
+			   fields);
+		slot_sum_set(b, i, node_sum(b->child[i]), fields);
 	}
 }
 
@@ -990,6 +1078,7 @@ static void rebalance(struct fv_arena *a, struct fv_path *p,
 		      unsigned int level, u64 page)
 {
 	struct fv_node *x, *left, *right, *old;
+	u32 fields = a->sum_fields;
 	struct fv_branch *b;
 	unsigned int c, nl, nr, move;
 	u64 hi;
@@ -1021,14 +1110,14 @@ static void rebalance(struct fv_arena *a, struct fv_path *p,
 		if (nl + nr <= node_max(level)) {
 			if (level)
 				branch_append(as_branch(left), as_branch(right),
-					      0, nr);
+					      0, nr, fields);
 			else
 				leaf_append(as_leaf(left), as_leaf(right), 0,
 					    nr);
-			branch_close(b, c + 1, 1);
-			node_resum(left, hi);
-			slot_sum_set(b, c, node_sum(left));
-			fv_branch_summary(b, &b->sum);
+			branch_close(b, c + 1, 1, fields);
+			node_resum(left, hi, fields);
+			slot_sum_set(b, c, node_sum(left), fields);
+			fv_branch_summary(b, &b->sum, fields);
 			node_retire(a, right);
 			/* The parent lost a child: it may be underfull now. */
 			fv_tree_walk(a, page, p);
@@ -1040,8 +1129,8 @@ static void rebalance(struct fv_arena *a, struct fv_path *p,
 			move = (nr - nl) / 2;
 			if (level) {
 				branch_append(as_branch(left),
-					      as_branch(right), 0, move);
-				branch_close(as_branch(right), 0, move);
+					      as_branch(right), 0, move, fields);
+				branch_close(as_branch(right), 0, move, fields);
 			} else {
 				leaf_append(as_leaf(left), as_leaf(right), 0,
 					    move);
@@ -1051,14 +1140,14 @@ static void rebalance(struct fv_arena *a, struct fv_path *p,
 			move = (nl - nr) / 2;
 			if (level)
 				branch_prepend(as_branch(right), as_branch(left),
-					       move);
+					       move, fields);
 			else
 				leaf_prepend(as_leaf(right), as_leaf(left),
 					     move);
 		}
 		FV_WRITE_ONCE(b->pivot[c + 1], node_first(right));
-		resum_pair(b, c, hi);
-		fv_branch_summary(b, &b->sum);
+		resum_pair(b, c, hi, fields);
+		fv_branch_summary(b, &b->sum, fields);
 		break;
 	}
 	fv_tree_walk(a, page, p);
@@ -1115,7 +1204,7 @@ unsigned int fv_tree_splice(struct fv_arena *a, struct fv_path *p,
 	for (j = 0; j < nnew; j++)
 		leaf_set(l, i + j, starts[j], &ents[j]);
 	if (nrem || nfree)
-		leaf_update(p, rs, re, nrem, i, nnew);
+		leaf_update(a, p, rs, re, nrem, i, nnew);
 	if (nnew < ndel && l->hdr.nr < FV_LEAF_MIN) {
 		rebalance(a, p, 0, page);
 		i = leaf_index(p->leaf, page);
@@ -1150,7 +1239,7 @@ unsigned int fv_tree_absorb_next(struct fv_arena *a, struct fv_path *p,
 		re[1] = fv_ent_end(p, i + 1);
 		leaf_close(l, i + 1, 1);
 		if (free)
-			leaf_update(p, rs, re, 2, i, 1);
+			leaf_update(a, p, rs, re, 2, i, 1);
 		if (l->hdr.nr < FV_LEAF_MIN) {
 			rebalance(a, p, 0, page);
 			i = leaf_index(p->leaf, page);
@@ -1173,10 +1262,10 @@ unsigned int fv_tree_absorb_next(struct fv_arena *a, struct fv_path *p,
 	set_first(a, &q, 0, nl->start[0]);
 	if (free) {
 		/* The next leaf lost its first segment ... */
-		leaf_update(&q, &rs[1], &re[1], 1, 0, 0);
+		leaf_update(a, &q, &rs[1], &re[1], 1, 0, 0);
 		/* ... and ours now ends where the next one begins. */
 		p->hi[0] = nl->start[0];
-		leaf_update(p, rs, re, 1, i, 1);
+		leaf_update(a, p, rs, re, 1, i, 1);
 	}
 	if (nl->hdr.nr < FV_LEAF_MIN)
 		rebalance(a, &q, 0, nl->start[0]);
@@ -1220,7 +1309,7 @@ unsigned int fv_tree_append(struct fv_arena *a, struct fv_path *p,
 		nfree += !ents[j].range;
 	}
 	if (nfree)
-		leaf_update(p, NULL, NULL, 0, i, nnew);
+		leaf_update(a, p, NULL, NULL, 0, i, nnew);
 	return i;
 }
 
@@ -1247,7 +1336,7 @@ void fv_tree_drop_last(struct fv_arena *a, struct fv_path *p)
 		if (p->hi[lv] == re)
 			p->hi[lv] = rs;
 	if (free)
-		leaf_update(p, &rs, &re, 1, 0, 0);
+		leaf_update(a, p, &rs, &re, 1, 0, 0);
 	if (l->hdr.nr < FV_LEAF_MIN && l->hdr.nr)
 		rebalance(a, p, 0, l->start[0]);
 }
@@ -1274,6 +1363,7 @@ int fv_tree_init(struct fv_arena *a)
 	l = as_leaf(spare_take(a, FV_KIND_LEAF, 0));
 	a->root = &l->hdr;
 	a->top = a->base;
+	a->sum_fields = 1;
 	return 0;
 }
 

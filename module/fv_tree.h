@@ -11,14 +11,18 @@
 
 #define FV_ABUCKETS		(FV_MAX_ALIGN_SHIFT - FV_PAGE_SHIFT)
 
-#define FV_SUM_FIELDS		(FV_ABUCKETS + 1)
-
 /**
  * struct fv_sum - free-space summary of a subtree.
  * @gap:	pages in its longest free segment.
  * @agap:	@agap[j - 1]: pages in its longest free run that starts at a
  *		multiple of 2^j pages (j = 1..FV_ABUCKETS; alignments up to
  *		1 GiB), saturated at U32_MAX.  @gap >= @agap[0] >= @agap[1]...
+ *		among the fields kept.
+ *
+ * Field 0 is @gap, field j is @agap[j - 1].  An arena keeps @gap always and
+ * the field of an alignment once an exact aligned search has needed it
+ * (struct fv_arena's sum_fields, bit j for field j); a field not kept is 0
+ * in every summary and every branch's copies.
  */
 struct fv_sum {
 	u64 gap;
@@ -236,9 +240,12 @@ unsigned int fv_tree_append(struct fv_arena *a, struct fv_path *p,
 			    const u64 *starts, const struct fv_ent *ents,
 			    unsigned int nnew, u64 top);
 void fv_tree_drop_last(struct fv_arena *a, struct fv_path *p);
-void fv_leaf_summary(const struct fv_leaf *l, u64 hi, struct fv_sum *s);
-void fv_branch_summary(const struct fv_branch *b, struct fv_sum *s);
-void fv_sum_note_gap(struct fv_sum *s, u64 start, u64 end);
+void fv_tree_keep_align(struct fv_arena *a, unsigned int align_shift);
+void fv_leaf_summary(const struct fv_leaf *l, u64 hi, struct fv_sum *s,
+		     u32 fields);
+void fv_branch_summary(const struct fv_branch *b, struct fv_sum *s,
+		       u32 fields);
+void fv_sum_note_gap(struct fv_sum *s, u64 start, u64 end, u32 fields);
 u64 fv_tree_largest_free(const struct fv_arena *a);
 int fv_tree_lookup_lockless(const struct fv_arena *a, u64 page,
 			    struct fv_ent *ent, u64 *start, u64 *end);

@@ -99,6 +99,9 @@ struct fv_domain {
  * @npages:	pages in the window.
  * @root:	the tree's root, a leaf when @height is 0.
  * @height:	levels of branches above the leaves.
+ * @sum_fields:	the free-space summary fields the tree keeps: bit 0, the
+ *		longest gap, always; bit j, the longest run aligned to 2^j
+ *		pages, once an aligned search needed it (fv_tree.h).
  * @top:	first page of the top free run [top, base + npages), which
  *		the tree does not hold: the tree tiles [base, top) and its
  *		last segment is an extent.
@@ -119,6 +122,7 @@ struct fv_arena {
 	u64 npages;
 	struct fv_node *root;
 	u32 height;
+	u32 sum_fields;
 	u64 top;
 	struct fv_domain **doms;
 	u32 ndoms_cap;

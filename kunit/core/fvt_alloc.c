@@ -654,7 +654,7 @@ static void decoyed_alloc(struct fvt *f, struct decoys *ds, u64 len,
  */
 static void fv_alloc_test_aligned_adversarial(struct kunit *test)
 {
-	u64 base = (u64)1 << 32, npages = 4 * (HOLES + 1), k, end, middle;
+	u64 base = (u64)1 << 32, npages = 4 * (HOLES + 1), k, end, middle, addr;
 	struct fvt *f = test->priv;
 	struct fv_stats st;
 	struct decoys *ds;
@@ -672,6 +672,15 @@ static void fv_alloc_test_aligned_adversarial(struct kunit *test)
 	KUNIT_EXPECT_GE(test, f->a->height, 3);
 	FVT_CHECK(f);
 
+	/*
+	 * The first exact search for an alignment makes the tree keep its
+	 * field (one pass over the tree, not a descent): before the decoys.
+	 */
+	KUNIT_EXPECT_EQ(test, f->a->sum_fields, 1U);
+	KUNIT_EXPECT_EQ(test, fv_alloc(f->a, &f->d[1], PG(2), PG(4), RW, &addr),
+			-ENOSPC);
+	KUNIT_EXPECT_EQ(test, f->a->sum_fields, 1U | 1U << 2);
+	FVT_CHECK(f);
 	decoyed_alloc(f, ds, PG(2), PG(4), 0, __LINE__);
 	end = base + PG(4 * HOLES);
 	KUNIT_ASSERT_EQ(test, fvt_release(f, 0, end, PG(4)), 0);

@@ -5,6 +5,8 @@
 set terminal pngcairo size 1100,450 noenhanced
 set output png
 set datafile separator ","
+# The variants in the file, in their order (flatvm-view only when run).
+variants = system("awk -F, '!seen[$1]++ { printf \"%s \", $1 }' '" . csv . "'")
 set multiplot layout 1,2 title "shmap: look-ups per reader while the writer inserts"
 set xlabel "readers"
 set xtics (1, 2, 4, 8)
@@ -13,9 +15,9 @@ set yrange [0:*]
 set key bottom left
 set grid
 set ylabel "look-ups/s per reader"
-plot for [v in "flatvm memfd pipe"] csv using 2:(strcol(1) eq v ? $4 : NaN) \
+plot for [v in variants] csv using 2:(strcol(1) eq v ? $4 : NaN) \
 	with linespoints lw 2 pt 7 title v
 set ylabel "look-ups per CPU-second per reader"
-plot for [v in "flatvm memfd pipe"] csv using 2:(strcol(1) eq v ? $7 : NaN) \
+plot for [v in variants] csv using 2:(strcol(1) eq v ? $7 : NaN) \
 	with linespoints lw 2 pt 7 title v
 unset multiplot

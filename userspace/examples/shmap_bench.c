@@ -6,15 +6,30 @@
  *
  *   flatvm  the map lives in flatvm ranges (libflatvm's heap), linked by
  *           raw pointers; every range is granted read-only to the readers
- *           (flatvm_heap_grant_all(), later ranges included), which get
- *           the map's address over a socket and attach ranges as they
- *           follow pointers (flatvm_view_ensure()).
+ *           (flatvm_heap_grant_all(), later ranges included, each before
+ *           any object in it is handed out) and announced to them (its
+ *           address and length down a pipe, from the heap's growth hook).
+ *           A reader gets the map's address over a socket, attaches the
+ *           ranges announced so far through a read-only descriptor (one
+ *           ATTACH maps a whole range), then follows raw pointers,
+ *           checking nothing, as the writer does; every 1024 look-ups it
+ *           attaches the ranges announced meanwhile.  A pointer that gets
+ *           there before its range's note still works: once a process's
+ *           window is mapped, a page granted to it is mapped by its first
+ *           touch (a fault).
  *   memfd   the map lives in a memfd, linked by offsets; the readers get
  *           the memfd over a socket and map it read-only wherever mmap()
  *           puts it.  The block is sized up front (no growth).
  *   pipe    the writer serialises the map and sends a copy down a pipe to
  *           each reader, which rebuilds it privately.  Readers never see
  *           later inserts.
+ *
+ * and, on request (--variants), flatvm-view: flatvm without the notes,
+ * each pointer checked by flatvm_view_ensure() before it is followed (the
+ * bucket head and every node: an attach of the range on first use, a bit
+ * test after), as a reader that knows nothing of the writer's ranges, or
+ * must not fault on a pointer outside its grants, would do it; how this
+ * reader worked before: the cost of checking.
  *
  * Publication (flatvm, memfd): nodes are immutable once linked by a
  * release store of the bucket head; readers use acquire loads (shmap.h).
@@ -28,15 +43,24 @@
  * bucket meanwhile, the pipe copies do not), and finally checks it sees
  * the newest key.  "bytes copied" counts what the writer wrote into
  * sockets and pipes: the publication message (flatvm, memfd) or the
- * message and the serialised map (pipe), for all readers.  Every value found is checked.  Printed: a table, and
- * "shmap-csv: variant,readers,..." lines that userspace/examples/plot.sh
- * turns into results/shmap.png (also written with --csv FILE).
+ * message and the serialised map (pipe), for all readers.  Every value
+ * found is checked.  --rounds N repeats each round N times and prints the
+ * medians (and one "shmap-round: variant,readers,round,look-ups/s,per
+ * CPU-s" line per round); rounds run with the variants interleaved (for each reader
+ * count, every variant in turn, the order rotating), so that the host's
+ * drifting load, which under emulation moves the figures more than
+ * anything measured here, falls on all of them alike.  Printed: a table,
+ * and "shmap-csv: variant,readers,..." lines that
+ * userspace/examples/plot.sh turns into results/shmap.png (also written
+ * with --csv FILE).
  *
- * Usage: shmap_bench [--host] [--variants flatvm,memfd,pipe] [--keys N]
- *                    [--max-keys N] [--insert-rate N] [--seconds S]
- *                    [--readers 1,2,4] [--csv FILE] [--device PATH]
- * --host runs memfd and pipe only (no module needed).  Exit status 0 when
- * every look-up found its value, 1 otherwise, 2 for bad usage.
+ * Usage: shmap_bench [--host] [--variants flatvm,flatvm-view,memfd,pipe]
+ *                    [--keys N] [--max-keys N] [--insert-rate N]
+ *                    [--seconds S] [--readers 1,2,4] [--rounds N]
+ *                    [--csv FILE] [--device PATH]
+ * Default variants: flatvm, memfd, pipe.  --host runs memfd and pipe only
+ * (no module needed).  Exit status 0 when every look-up found its value,
+ * 1 otherwise, 2 for bad usage.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -59,11 +83,19 @@
 #include "libflatvm.h"
 #include "shmap.h"
 
-enum variant { V_FLATVM, V_MEMFD, V_PIPE, V_COUNT };
-static const char *const variant_name[V_COUNT] = { "flatvm", "memfd", "pipe" };
+enum variant { V_FLATVM, V_VIEW, V_MEMFD, V_PIPE, V_COUNT };
+static const char *const variant_name[V_COUNT] = { "flatvm", "flatvm-view", "memfd",
+						   "pipe" };
+
+/* The two flatvm variants differ only in how the reader follows pointers. */
+static bool in_flatvm(enum variant v)
+{
+	return v == V_FLATVM || v == V_VIEW;
+}
 
 #define KEY_LEN		12	/* "key:%08u" */
 #define MAX_READERS	16
+#define MAX_ROUNDS	15
 
 struct cfg {
 	uint32_t keys, max_keys;
@@ -71,6 +103,7 @@ struct cfg {
 	double seconds;
 	int readers[8];
 	int nreaders;
+	int rounds;		/* of each variant and reader count: medians */
 	bool variant[V_COUNT];
 	const char *device;
 	const char *csv;
@@ -89,6 +122,12 @@ struct report {
 	double cpu_seconds;	/* CPU time the reader used in it */
 	uint64_t lookups;
 	uint64_t faults;	/* page faults the reader took in it */
+};
+
+/* flatvm: a range the writer's heap added, announced to each reader. */
+struct range_note {
+	uint64_t addr;
+	uint64_t len;
 };
 
 /* What the writer sends to a reader to publish (after which data may follow). */
@@ -161,7 +200,7 @@ struct reader_ctx {
 	enum variant v;
 	const struct cfg *cfg;
 	int sock;		/* flatvm, memfd */
-	int pipe_rd;		/* pipe */
+	int pipe_rd;		/* pipe: the copy; flatvm: the range notes */
 	int fd;			/* flatvm device */
 	struct flatvm_view *view;
 	const void *map;	/* pmap or omap base */
@@ -171,6 +210,21 @@ struct reader_ctx {
 static int view_ensure(void *ctx, const void *p, size_t len)
 {
 	return flatvm_view_ensure(ctx, p, len);
+}
+
+/*
+ * flatvm: attach every range announced since the last call (one ATTACH
+ * maps all of a range's pages).  Return: 0, or -1 when an attach failed.
+ */
+static int reader_attach_new(struct reader_ctx *r)
+{
+	struct range_note n;
+
+	while (read(r->pipe_rd, &n, sizeof(n)) == sizeof(n))
+		if (flatvm_attach(r->fd, (void *)(uintptr_t)n.addr, n.len,
+				  FLATVM_RIGHT_READ))
+			return -1;
+	return 0;
 }
 
 /* One look-up of key @i: 0 when found with the right value. */
@@ -184,6 +238,8 @@ static int reader_lookup(struct reader_ctx *r, const char *k, uint32_t i,
 	if (r->v == V_MEMFD)
 		val = omap_lookup(r->map, k, KEY_LEN, &vlen);
 	else if (r->v == V_FLATVM)
+		val = pmap_lookup(r->map, k, KEY_LEN, &vlen, NULL, NULL);
+	else if (r->v == V_VIEW)
 		val = pmap_lookup(r->map, k, KEY_LEN, &vlen, view_ensure, r->view);
 	else
 		val = pmap_lookup(r->copy, k, KEY_LEN, &vlen, NULL, NULL);
@@ -281,9 +337,11 @@ static int reader_main(struct reader_ctx *r, int report_wr)
 	int memfd = -1;
 	char k[KEY_LEN];
 
-	if (r->v == V_FLATVM) {
-		r->fd = flatvm_open_path(r->cfg->device, O_RDWR);
+	if (in_flatvm(r->v)) {
+		/* A read-only descriptor: readers attach for reading only. */
+		r->fd = flatvm_open_path(r->cfg->device, O_RDONLY);
 		if (r->fd < 0 || flatvm_view_create(r->fd, FLATVM_RIGHT_READ, &r->view) ||
+		    fcntl(r->pipe_rd, F_SETFL, O_NONBLOCK) ||
 		    flatvm_send_pidfd(r->sock)) {
 			rep.err = 10;
 			goto out;
@@ -292,9 +350,17 @@ static int reader_main(struct reader_ctx *r, int report_wr)
 	rep.err = reader_recv(r, &m, &memfd);
 	if (rep.err)
 		goto out;
-	if (r->v == V_FLATVM) {
+	if (in_flatvm(r->v)) {
+		/*
+		 * flatvm: the ranges announced so far, the map's among them,
+		 * are attached whole, then pointers are followed raw (a range
+		 * whose note is still on its way is mapped page by page by
+		 * the first touches: the window is mapped).  flatvm-view
+		 * attaches the map's range and checks every pointer after.
+		 */
 		r->map = (const void *)(uintptr_t)m.addr;
-		if (flatvm_view_ensure(r->view, r->map, sizeof(struct pmap))) {
+		if (r->v == V_FLATVM ? reader_attach_new(r) :
+		    flatvm_view_ensure(r->view, r->map, sizeof(struct pmap))) {
 			rep.err = 11;
 			goto out;
 		}
@@ -336,6 +402,10 @@ static int reader_main(struct reader_ctx *r, int report_wr)
 			}
 		}
 		rep.lookups += 1024;
+		if (r->v == V_FLATVM && reader_attach_new(r)) {
+			rep.err = 15;
+			goto out;
+		}
 		if (now() >= t_end)
 			break;
 	}
@@ -384,6 +454,25 @@ static void *heap_alloc(void *ctx, size_t size)
 	return flatvm_heap_alloc(ctx, size);
 }
 
+/*
+ * flatvm: the heap's growth hook, called for each range it adds, after
+ * the grants and before any object in it is handed out: announce it to
+ * every reader (a pipe each; bytes copied).
+ */
+static int announce_range(void *ctx, void *addr, uint64_t len)
+{
+	struct range_note n = { .addr = (uintptr_t)addr, .len = len };
+	struct writer *w = ctx;
+	int i;
+
+	for (i = 0; i < w->nr; i++) {
+		if (write(w->pipe_wr[i], &n, sizeof(n)) != sizeof(n))
+			return -EPIPE;
+		w->bytes_copied += sizeof(n);
+	}
+	return 0;
+}
+
 /* Insert key @i and its value into the writer's map. */
 static int insert_key(struct writer *w, uint32_t i)
 {
@@ -393,7 +482,7 @@ static int insert_key(struct writer *w, uint32_t i)
 	key_of(i, k);
 	if (w->v == V_MEMFD)
 		return omap_insert(w->map, k, KEY_LEN, val, vlen);
-	if (w->v == V_FLATVM)
+	if (in_flatvm(w->v))
 		return pmap_insert(w->map, heap_alloc, w->heap, k, KEY_LEN, val, vlen);
 	return pmap_insert(w->map, malloc_alloc, NULL, k, KEY_LEN, val, vlen);
 }
@@ -435,7 +524,7 @@ static int writer_setup(struct writer *w)
 {
 	int i, ret;
 
-	if (w->v == V_FLATVM) {
+	if (in_flatvm(w->v)) {
 		w->fd = flatvm_open_path(w->cfg->device, O_RDWR);
 		if (w->fd < 0)
 			return w->fd;
@@ -450,6 +539,8 @@ static int writer_setup(struct writer *w)
 			if (ret)
 				return ret;
 		}
+		if (w->v == V_FLATVM)
+			flatvm_heap_set_grow_hook(w->heap, announce_range, w);
 		w->map = pmap_create(heap_alloc, w->heap);
 		return w->map ? 0 : -errno;
 	}
@@ -546,7 +637,7 @@ static int publish(struct writer *w)
 			return -ENOMEM;
 		m.addr = len;
 	} else {
-		m.addr = w->v == V_FLATVM ? (uintptr_t)w->map : w->memfd_size;
+		m.addr = in_flatvm(w->v) ? (uintptr_t)w->map : w->memfd_size;
 	}
 	for (i = 0; i < w->nr && !ret; i++) {
 		if (w->v == V_PIPE) {
@@ -628,7 +719,7 @@ static void writer_teardown(struct writer *w)
 		if (w->pidfd[i] >= 0)
 			close(w->pidfd[i]);
 	}
-	if (w->v == V_FLATVM) {
+	if (in_flatvm(w->v)) {
 		flatvm_heap_destroy(w->heap);
 		if (w->fd >= 0)
 			flatvm_close(w->fd);
@@ -700,6 +791,65 @@ out:
 	return res->errors ? -EIO : 0;
 }
 
+/* "flatvm,memfd": exact names, comma-separated; 0 or -1. */
+static int parse_variants(const char *s, bool *on)
+{
+	size_t len;
+	int v, any = 0;
+
+	memset(on, 0, V_COUNT * sizeof(*on));
+	while (*s) {
+		len = strcspn(s, ",");
+		for (v = 0; v < V_COUNT; v++)
+			if (strlen(variant_name[v]) == len &&
+			    !strncmp(s, variant_name[v], len))
+				break;
+		if (v == V_COUNT)
+			return -1;
+		on[v] = true;
+		any = 1;
+		s += len + (s[len] == ',');
+	}
+	return any ? 0 : -1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The median of one field of @n rounds (the lower one of an even count). */
+#define MEDIAN(rounds, n, field)					\
+	({								\
+		double v_[MAX_ROUNDS];					\
+		for (int i_ = 0; i_ < (n); i_++)			\
+			v_[i_] = (double)(rounds)[i_].field;		\
+		qsort(v_, (size_t)(n), sizeof(v_[0]), cmp_double);	\
+		v_[((n) - 1) / 2];					\
+	})
+
+/* One row from @n rounds of a variant and reader count: medians, all errors. */
+static void median_of(const struct round_result *r, int n, struct round_result *out)
+{
+	int i;
+
+	*out = r[0];
+	out->build_ms = MEDIAN(r, n, build_ms);
+	out->first_ms_max = MEDIAN(r, n, first_ms_max);
+	out->lookups_per_reader = MEDIAN(r, n, lookups_per_reader);
+	out->lookups_per_cpu_s = MEDIAN(r, n, lookups_per_cpu_s);
+	out->faults_per_reader = MEDIAN(r, n, faults_per_reader);
+	out->bytes_copied = (uint64_t)MEDIAN(r, n, bytes_copied);
+	out->inserted_meanwhile = (uint64_t)MEDIAN(r, n, inserted_meanwhile);
+	for (i = 1; i < n; i++) {
+		out->errors += r[i].errors;
+		if (r[i].sees_new == 0)
+			out->sees_new = 0;
+	}
+}
+
 static int parse_list(const char *s, int *out, int max)
 {
 	int n = 0;
@@ -721,9 +871,9 @@ static int parse_list(const char *s, int *out, int max)
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: shmap_bench [--host] [--variants flatvm,memfd,pipe] [--keys N]\n"
-		"                   [--max-keys N] [--insert-rate N] [--seconds S]\n"
-		"                   [--readers 1,2,4] [--csv FILE] [--device PATH]\n");
+		"usage: shmap_bench [--host] [--variants flatvm,flatvm-view,memfd,pipe]\n"
+		"                   [--keys N] [--max-keys N] [--insert-rate N] [--seconds S]\n"
+		"                   [--readers 1,2,4] [--rounds N] [--csv FILE] [--device PATH]\n");
 	return 2;
 }
 
@@ -733,13 +883,17 @@ static void print_results(const struct cfg *cfg, const struct round_result *r, i
 	int i;
 
 	printf("\nshmap: %u keys published, then %.1f s of look-ups per reader while the\n"
-	       "writer inserts %u keys/s (up to %u keys); look-ups per reader, mean.\n\n",
+	       "writer inserts %u keys/s (up to %u keys); look-ups per reader, mean",
 	       cfg->keys, cfg->seconds, cfg->insert_rate, cfg->max_keys);
-	printf("%-7s %7s %9s %16s %12s %12s %8s %13s %12s %9s\n", "variant", "readers",
+	if (cfg->rounds > 1)
+		printf(";\neach figure the median of %d rounds (variants interleaved)",
+		       cfg->rounds);
+	printf(".\n\n");
+	printf("%-11s %7s %9s %16s %12s %12s %8s %13s %12s %9s\n", "variant", "readers",
 	       "build ms", "publish->1st ms", "look-ups/s", "per CPU-s", "faults",
 	       "bytes copied", "sees inserts", "inserted");
 	for (i = 0; i < n; i++)
-		printf("%-7s %7d %9.1f %16.2f %12.0f %12.0f %8.0f %13llu %12s %9llu%s\n",
+		printf("%-11s %7d %9.1f %16.2f %12.0f %12.0f %8.0f %13llu %12s %9llu%s\n",
 		       variant_name[r[i].v], r[i].readers, r[i].build_ms, r[i].first_ms_max,
 		       r[i].lookups_per_reader, r[i].lookups_per_cpu_s, r[i].faults_per_reader,
 		       (unsigned long long)r[i].bytes_copied,
@@ -770,16 +924,19 @@ int main(int argc, char **argv)
 		{ "insert-rate", required_argument, NULL, 'i' },
 		{ "seconds", required_argument, NULL, 's' },
 		{ "readers", required_argument, NULL, 'r' },
+		{ "rounds", required_argument, NULL, 'R' },
 		{ "csv", required_argument, NULL, 'c' },
 		{ "device", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cfg cfg = {
 		.keys = 100000, .insert_rate = 20000, .seconds = 1.0, .readers = { 1, 2, 4 }, .nreaders = 3,
-		.variant = { true, true, true }, .device = FLATVM_DEVICE,
+		.rounds = 1, .device = FLATVM_DEVICE,
+		.variant = { [V_FLATVM] = true, [V_MEMFD] = true, [V_PIPE] = true },
 	};
-	struct round_result res[3 * 8];
-	int c, n = 0, failed = 0, vi, ri;
+	static struct round_result all[V_COUNT][8][MAX_ROUNDS];
+	struct round_result res[V_COUNT * 8];
+	int c, n = 0, failed = 0, vi, ri, k;
 	FILE *csv = NULL;
 	uint32_t i;
 	char *end;
@@ -788,12 +945,11 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'H':
 			cfg.variant[V_FLATVM] = false;
+			cfg.variant[V_VIEW] = false;
 			break;
 		case 'v':
-			memset(cfg.variant, 0, sizeof(cfg.variant));
-			for (vi = 0; vi < V_COUNT; vi++)
-				if (strstr(optarg, variant_name[vi]))
-					cfg.variant[vi] = true;
+			if (parse_variants(optarg, cfg.variant))
+				return usage();
 			break;
 		case 'k':
 			cfg.keys = (uint32_t)strtoul(optarg, &end, 10);
@@ -820,6 +976,11 @@ int main(int argc, char **argv)
 			if (cfg.nreaders < 1)
 				return usage();
 			break;
+		case 'R':
+			cfg.rounds = (int)strtol(optarg, &end, 10);
+			if (*end || cfg.rounds < 1 || cfg.rounds > MAX_ROUNDS)
+				return usage();
+			break;
 		case 'c':
 			cfg.csv = optarg;
 			break;
@@ -843,15 +1004,30 @@ int main(int argc, char **argv)
 		return 1;
 	for (i = 0; i < cfg.keys; i++)
 		key_of(i, keys[i]);
-	for (vi = 0; vi < V_COUNT; vi++) {
-		if (!cfg.variant[vi])
-			continue;
-		for (ri = 0; ri < cfg.nreaders; ri++) {
-			if (run_round(&cfg, (enum variant)vi, cfg.readers[ri], &res[n]))
-				failed++;
-			n++;
+	/*
+	 * Variants interleaved, their order rotating: the host's load
+	 * drifts, and under emulation it moves the figures more than
+	 * anything measured here.
+	 */
+	for (k = 0; k < cfg.rounds; k++)
+		for (ri = 0; ri < cfg.nreaders; ri++)
+			for (c = 0; c < V_COUNT; c++) {
+				vi = (c + k + ri) % V_COUNT;
+				if (cfg.variant[vi] &&
+				    run_round(&cfg, (enum variant)vi, cfg.readers[ri],
+					      &all[vi][ri][k]))
+					failed++;
+			}
+	for (vi = 0; vi < V_COUNT; vi++)
+		for (ri = 0; cfg.variant[vi] && ri < cfg.nreaders; ri++) {
+			median_of(all[vi][ri], cfg.rounds, &res[n++]);
+			/* The rounds behind each median: their spread. */
+			for (k = 0; cfg.rounds > 1 && k < cfg.rounds; k++)
+				printf("shmap-round: %s,%d,%d,%.0f,%.0f\n", variant_name[vi],
+				       cfg.readers[ri], k + 1,
+				       all[vi][ri][k].lookups_per_reader,
+				       all[vi][ri][k].lookups_per_cpu_s);
 		}
-	}
 	if (cfg.csv) {
 		csv = fopen(cfg.csv, "w");
 		if (!csv)

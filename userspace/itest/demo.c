@@ -1,20 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * flatvm demo (run inside the dev VM by `make demo`): two processes pass a
- * pointer through a shared page.
+ * pointer through a shared range, with libflatvm.
  *
- * The writer allocates a range, builds a small linked list in it, grants
- * the reader read access by pidfd and sends it the address of the list's
- * head over a pipe: a plain pointer.  The reader attaches the range (same
- * address), walks the list through that pointer and prints it.  STATS and
+ * The writer allocates a range (flatvm_alloc()) and builds a small linked
+ * list in it.  The reader sends the writer a pidfd of itself over a Unix
+ * socket (flatvm_send_pidfd()); the writer grants it read access and sends
+ * the range with the list's head, a plain pointer, as the message's tag
+ * (flatvm_send_range()); the reader attaches the range at the same address
+ * (flatvm_recv_range()) and walks the list from that pointer.  STATS and
  * /sys/kernel/debug/flatvm are shown before, while shared, and after.
+ * flatvm's tracepoints are on during the walk-through (when the kernel has
+ * tracefs) and the lines they wrote are shown at the end.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-#include "itest.h"
+#include "libflatvm.h"
+#include "tracefs.h"
+
+#define PAGE		4096u
+#define TRACE_LINES	16
 
 struct item {
 	struct item *next;
@@ -28,10 +42,10 @@ static void show(const char *when)
 	struct flatvm_stats s;
 	char path[96], line[256];
 	unsigned int i;
-	int fd = fv_open();
+	int fd = flatvm_open(O_RDONLY);
 
 	printf("\n==== %s ====\n", when);
-	if (fd >= 0 && !fv_stats(fd, &s))
+	if (fd >= 0 && !flatvm_stats(fd, &s))
 		printf("STATS: pool %llu bytes, free %llu, largest free %llu, ranges %llu, pages %llu, holders %llu, processes %llu\n",
 		       (unsigned long long)s.window_size,
 		       (unsigned long long)s.free_bytes,
@@ -41,7 +55,7 @@ static void show(const char *when)
 		       (unsigned long long)s.holders,
 		       (unsigned long long)s.processes);
 	if (fd >= 0)
-		close(fd);
+		flatvm_close(fd);
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		FILE *f;
 
@@ -58,77 +72,139 @@ static void show(const char *when)
 	fflush(stdout);
 }
 
-static int reader(struct peer *self)
+/* The reader: a read-only descriptor is enough to attach for reading. */
+static int reader(int sock)
 {
-	struct item *head, *it;
-	uint64_t addr, len;
-	int fd = fv_open();
+	struct flatvm_range_msg msg;
+	struct item *it;
+	char c;
+	int fd = flatvm_open(O_RDONLY), ret;
 
-	if (fd < 0 || peer_recv(self, &addr) || peer_recv(self, &len) ||
-	    peer_recv(self, (uint64_t *)&head))
+	if (fd < 0 || flatvm_send_pidfd(sock))
 		return 2;
-	if (fv_attach(fd, addr, len, RD)) {
-		perror("reader: attach");
+	ret = flatvm_recv_range(fd, sock, 0, &msg);
+	if (ret) {
+		printf("reader: %s\n", flatvm_strerror(FLATVM_OP_ATTACH, ret));
 		return 3;
 	}
-	printf("reader %d: attached 0x%llx, got pointer %p\n", getpid(),
-	       (unsigned long long)addr, (void *)head);
-	for (it = head; it; it = it->next)
+	printf("reader %d: attached 0x%llx (%llu bytes), got pointer %p\n",
+	       getpid(), (unsigned long long)msg.addr,
+	       (unsigned long long)msg.len, (void *)(uintptr_t)msg.tag);
+	for (it = (struct item *)(uintptr_t)msg.tag; it; it = it->next)
 		printf("reader %d:   %p -> \"%s\"\n", getpid(), (void *)it,
 		       it->text);
 	fflush(stdout);
-	if (peer_send(self, 1) || peer_recv(self, &addr))
+	if (write(sock, "d", 1) != 1 || read(sock, &c, 1) != 1)
 		return 4;
 	return 0;
+}
+
+/* flatvm's events on, when the kernel has tracefs: 1 if so. */
+static int trace_on(void)
+{
+	char why[256] = "the events could not be switched on";
+
+	if (tfs_init(why, sizeof(why)) || tfs_start(1)) {
+		printf("tracefs: not shown (%s)\n", why);
+		return 0;
+	}
+	printf("tracefs: flatvm's events on\n");
+	return 1;
+}
+
+static void trace_show(void)
+{
+	char **lines, **raw;
+	int i, n;
+
+	tfs_enable(0);
+	n = tfs_events(&lines, &raw);
+	if (n < 0)
+		return;
+	printf("\n==== tracefs: events/flatvm (%d of %d lines) ====\n",
+	       n < TRACE_LINES ? n : TRACE_LINES, n);
+	for (i = 0; i < n && i < TRACE_LINES; i++)
+		printf("%s\n", raw[i] + strspn(raw[i], " "));
+	tfs_free(lines, n);
+	tfs_free(raw, n);
+	tfs_write("trace", "");
 }
 
 int main(void)
 {
 	static const char *const words[] = { "pointers", "mean the same",
 					     "in both processes" };
-	struct item *items;
-	uint64_t addr, len = 2 * PAGE, v;
-	struct peer r;
+	const uint64_t len = 2 * PAGE;
+	struct item *head = NULL, *prev = NULL;
+	int fd, sv[2], pidfd, st, traced, ret;
+	void *addr;
+	pid_t pid;
 	unsigned int i;
-	int fd, st;
+	char c;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	traced = trace_on();
 	show("before");
-	fd = fv_open();
-	if (fd < 0 || fv_alloc(fd, len, RW, 0, &addr)) {
-		printf("writer: cannot allocate\n");
+	fd = flatvm_open(O_RDWR);
+	ret = fd < 0 ? fd : flatvm_alloc(fd, len, 0, FLATVM_RIGHT_READ |
+					 FLATVM_RIGHT_WRITE, 0, &addr);
+	if (ret) {
+		printf("writer: %s\n", flatvm_strerror(fd < 0 ? FLATVM_OP_OPEN :
+						       FLATVM_OP_ALLOC, ret));
 		return 1;
 	}
 	printf("\nwriter %d: ALLOC 0x%llx (%llu bytes)\n", getpid(),
-	       (unsigned long long)addr, (unsigned long long)len);
-	items = (struct item *)addr;
+	       (unsigned long long)(uintptr_t)addr, (unsigned long long)len);
 	for (i = 0; i < 3; i++) {
 		/* Spread over both pages: pointers into the shared range. */
-		struct item *it = (struct item *)(addr + i * (PAGE + 512) / 2);
+		struct item *it = (struct item *)((char *)addr +
+						  i * (PAGE + 512) / 2);
 
 		strcpy(it->text, words[i]);
 		it->next = NULL;
-		if (i)
-			items->next = it;
-		items = it;
+		if (prev)
+			prev->next = it;
+		else
+			head = it;
+		prev = it;
 	}
-	items = (struct item *)addr;
-	if (peer_start(&r, reader) ||
-	    fv_grant(fd, r.pidfd, addr, len, RD)) {
-		printf("writer: cannot grant\n");
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return 1;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return 1;
+	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(sv[0]);
+		_exit(reader(sv[1]));
+	}
+	close(sv[1]);
+	pidfd = flatvm_recv_pidfd(sv[0]);
+	ret = pidfd < 0 ? pidfd :
+	      flatvm_send_range(fd, sv[0], pidfd, addr, len,
+				FLATVM_RIGHT_READ, (uintptr_t)head);
+	if (ret) {
+		printf("writer: cannot pass the range: %s\n",
+		       flatvm_strerror(FLATVM_OP_GRANT, ret));
 		return 1;
 	}
-	printf("writer %d: GRANT read to pid %d, sending pointer %p\n",
-	       getpid(), r.pid, (void *)items);
-	if (peer_send(&r, addr) || peer_send(&r, len) ||
-	    peer_send(&r, (uint64_t)items) || peer_recv(&r, &v))
+	printf("writer %d: GRANT read to pid %d, sent the range and pointer %p\n",
+	       getpid(), pid, (void *)head);
+	if (read(sv[0], &c, 1) != 1)
 		return 1;
 	show("shared by both processes");
-	if (fv_release(fd, addr, len) || peer_send(&r, 0))
+	ret = flatvm_release(fd, addr, len);
+	if (ret || write(sv[0], "x", 1) != 1)
 		return 1;
-	st = peer_wait(&r);
+	waitpid(pid, &st, 0);
+	st = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	printf("\nwriter: RELEASE done, reader exited with %d\n", st);
-	close(fd);
+	flatvm_close(fd);
+	close(pidfd);
+	close(sv[0]);
 	show("after");
+	if (traced)
+		trace_show();
 	return st;
 }

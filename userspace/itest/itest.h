@@ -53,7 +53,11 @@ void it_fail(const char *file, int line, const char *what);
 void it_fail_rc(const char *file, int line, const char *what, long got,
 		long want);
 
-/* The device and its ioctls: 0 or -errno. */
+/*
+ * The device and its ioctls, 0 or -errno: libflatvm's calls with window
+ * addresses as integers.  fv_ioctl() is the raw ioctl, for t_bad.c's table
+ * of hostile arguments only.
+ */
 int fv_open(void);
 int fv_ioctl(int fd, unsigned long cmd, void *arg);
 int fv_alloc(int fd, uint64_t len, uint32_t rights, uint32_t flags,

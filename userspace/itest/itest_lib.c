@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * flatvm integration tests: ioctl wrappers, memory probes, peers.
+ * flatvm integration tests: the device through libflatvm (and one raw
+ * ioctl call for the bad-input table), memory probes, peers.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -10,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "itest.h"
+#include "libflatvm.h"
 
 uint64_t win_base, win_size;
 
@@ -35,79 +36,62 @@ void it_fail_rc(const char *file, int line, const char *what, long got,
 
 int fv_open(void)
 {
-	int fd = open(FLATVM_DEVICE, O_RDWR | O_CLOEXEC);
-
-	return fd < 0 ? -errno : fd;
+	return flatvm_open(O_RDWR);
 }
 
+/* The raw call: t_bad.c's table hands the module what no wrapper would. */
 int fv_ioctl(int fd, unsigned long cmd, void *arg)
 {
 	return ioctl(fd, cmd, arg) ? -errno : 0;
 }
 
+static void *ptr(uint64_t addr)
+{
+	return (void *)(uintptr_t)addr;
+}
+
 int fv_alloc(int fd, uint64_t len, uint32_t rights, uint32_t flags,
 	     uint64_t *addr)
 {
-	struct flatvm_alloc a = {
-		.size = sizeof(a), .flags = flags, .len = len, .rights = rights,
-	};
-	int ret = fv_ioctl(fd, FLATVM_IOC_ALLOC, &a);
+	void *p;
+	int ret = flatvm_alloc(fd, len, 0, rights, flags, &p);
 
 	if (!ret && addr)
-		*addr = a.addr;
+		*addr = (uintptr_t)p;
 	return ret;
 }
 
 int fv_grant(int fd, int pidfd, uint64_t addr, uint64_t len, uint32_t rights)
 {
-	struct flatvm_grant g = {
-		.size = sizeof(g), .pidfd = pidfd, .rights = rights,
-		.addr = addr, .len = len,
-	};
-
-	return fv_ioctl(fd, FLATVM_IOC_GRANT, &g);
+	return flatvm_grant(fd, pidfd, ptr(addr), len, rights);
 }
 
 int fv_attach(int fd, uint64_t addr, uint64_t len, uint32_t rights)
 {
-	struct flatvm_attach t = {
-		.size = sizeof(t), .addr = addr, .len = len, .rights = rights,
-	};
-
-	return fv_ioctl(fd, FLATVM_IOC_ATTACH, &t);
+	return flatvm_attach(fd, ptr(addr), len, rights);
 }
 
 int fv_release(int fd, uint64_t addr, uint64_t len)
 {
-	struct flatvm_release r = {
-		.size = sizeof(r), .addr = addr, .len = len,
-	};
-
-	return fv_ioctl(fd, FLATVM_IOC_RELEASE, &r);
+	return flatvm_release(fd, ptr(addr), len);
 }
 
 int fv_revoke(int fd, int pidfd, uint64_t addr, uint64_t len)
 {
-	struct flatvm_revoke v = {
-		.size = sizeof(v), .pidfd = pidfd, .addr = addr, .len = len,
-	};
-
-	return fv_ioctl(fd, FLATVM_IOC_REVOKE, &v);
+	return flatvm_revoke(fd, pidfd, ptr(addr), len);
 }
 
+/* @q is zeroed when the call fails. */
 int fv_query(int fd, uint64_t addr, struct flatvm_query *q)
 {
 	memset(q, 0, sizeof(*q));
-	q->size = sizeof(*q);
-	q->addr = addr;
-	return fv_ioctl(fd, FLATVM_IOC_QUERY, q);
+	return flatvm_query(fd, ptr(addr), q);
 }
 
 int fv_stats(int fd, struct flatvm_stats *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->size = sizeof(*s);
-	return fv_ioctl(fd, FLATVM_IOC_STATS, s);
+	return flatvm_stats(fd, s);
 }
 
 static sigjmp_buf probe_env;
@@ -169,9 +153,7 @@ int checker_ok(void)
 
 int pidfd_of(pid_t pid)
 {
-	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
-
-	return fd < 0 ? -errno : fd;
+	return pid > 0 ? flatvm_pidfd_open(pid) : -EINVAL;
 }
 
 static int param_path(char *buf, size_t n, const char *name)

@@ -202,7 +202,10 @@ static int injected_total;
 
 /*
  * ALLOC with the n-th allocation failing, next to a range @keep that must
- * stay intact.
+ * stay intact.  A populated ALLOC always allocates (its pages); a lazy one
+ * may allocate nothing at all (the core's spare nodes and the domain's
+ * slot chunk already there): then the first pass injects nothing and ends
+ * the loop.
  */
 static int alloc_loop(int fd, uint32_t flags, uint64_t keep)
 {
@@ -232,11 +235,15 @@ static int alloc_loop(int fd, uint32_t flags, uint64_t keep)
 			break;
 	}
 	free(before);
-	CHECK(n > 1 && n <= MAX_N);
+	CHECK(n <= MAX_N && (n > 1 || flags));
 	return 0;
 }
 
-/* RELEASE of the middle page of a fresh 5-page range, n-th failing. */
+/*
+ * RELEASE of the middle page of a fresh 5-page range, n-th failing.  Like a
+ * lazy ALLOC it may find every record it needs already reserved (spare
+ * nodes), so its loop, and GRANT's, may end at the first pass.
+ */
 static int release_loop(int fd)
 {
 	struct snap *before = malloc(sizeof(*before));
@@ -273,7 +280,7 @@ static int release_loop(int fd)
 			break;
 	}
 	free(before);
-	CHECK(n > 1 && n <= MAX_N);
+	CHECK(n <= MAX_N);
 	return 0;
 }
 
@@ -304,7 +311,7 @@ static int grant_loop(int fd, const struct peer *peer)
 	}
 	CHECK_RC(fv_release(fd, addr, 4 * PAGE), 0);
 	free(before);
-	CHECK(n > 1 && n <= MAX_N);
+	CHECK(n <= MAX_N);
 	return 0;
 }
 
@@ -408,6 +415,8 @@ int t_fault_nth(void)
 	CHECK(intact(keep, 4 * PAGE, 7));
 	CHECK_RC(fv_release(fd, keep, 4 * PAGE), 0);
 	CHECK(checker_ok());
+	/* Populated ALLOCs allocate pages: injection was reached. */
+	CHECK(injected_total > 0);
 	printf("    %d calls failed by injection, each -ENOMEM with nothing changed\n",
 	       injected_total);
 	return 0;

@@ -26,6 +26,7 @@
 	X(lazy_shared)				\
 	X(revoke)				\
 	X(exit_and_kill_release)		\
+	X(trace_events)				\
 	X(caps_per_user)			\
 	X(caps_total)				\
 	X(gup_refused)				\

@@ -9,7 +9,8 @@
  * thread there attaches it, checks the pattern through its own mapping,
  * writes an acknowledgement, releases it and answers; the producer checks
  * the acknowledgement through its mapping and releases (now and then a
- * page at a time).  An operation is one ioctl.
+ * page at a time).  An operation is one ioctl, made through libflatvm
+ * (each of its ioctl wrappers is exactly one ioctl).
  *
  * Fault injection (-f DEBUGFS): failslab and fail_page_alloc with the task
  * filter, switched on for the calling thread around each ioctl through
@@ -32,15 +33,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/flatvm.h>
 #include <linux/futex.h>
+
+#include "libflatvm.h"
 
 #define PG		4096ULL
 #define MAX_PROCS	32
@@ -147,59 +148,58 @@ static __u64 pattern(__u64 seed, __u64 word)
 	return x * 0xbf58476d1ce4e5b9ULL;
 }
 
-static const char *cmd_name(unsigned long cmd)
+/* Under injection the thread is made to fail only around one call. */
+static void fv_arm(struct thr *t, int inject)
 {
-	switch (cmd) {
-	case FLATVM_IOC_ALLOC: return "ALLOC";
-	case FLATVM_IOC_GRANT: return "GRANT";
-	case FLATVM_IOC_ATTACH: return "ATTACH";
-	case FLATVM_IOC_RELEASE: return "RELEASE";
-	case FLATVM_IOC_QUERY: return "QUERY";
-	default: return "?";
-	}
+	if (inject && t->mif >= 0)
+		(void)!write(t->mif, "1", 1);
 }
 
 /*
- * One ioctl, counted; under injection the thread is made to fail only for
- * its duration.  Failures are classified here; callers only see the result.
+ * After the call of @op that returned @ret (0 or -errno): disarm, count,
+ * classify the failure.  Callers only see the result.
  */
-static int fv(struct thr *t, unsigned long cmd, void *arg, int inject)
+static int fv_count(struct thr *t, int inject, enum flatvm_op op, int ret)
 {
-	int ret, e;
-
-	if (inject && t->mif >= 0)
-		(void)!write(t->mif, "1", 1);
-	ret = ioctl(t->fd, cmd, arg);
-	e = errno;
 	if (inject && t->mif >= 0)
 		(void)!write(t->mif, "0", 1);
 	atomic_fetch_add(&sh->c.ops, 1);
 	if (!ret)
 		return 0;
-	if (inject && e == ENOMEM) {
+	if (inject && ret == -ENOMEM) {
 		atomic_fetch_add(&sh->c.enomem, 1);
 	} else if (inject) {
 		if (atomic_fetch_add(&sh->c.bad_errno, 1) < 10)
 			fprintf(stderr, "vmstress: %s under injection: %s\n",
-				cmd_name(cmd), strerror(e));
+				flatvm_op_name(op), strerror(-ret));
 	} else {
 		if (atomic_fetch_add(&sh->c.failed_clean, 1) < 10)
 			fprintf(stderr, "vmstress: %s failed: %s\n",
-				cmd_name(cmd), strerror(e));
+				flatvm_op_name(op), flatvm_strerror(op, ret));
 	}
-	errno = e;
-	return -1;
+	return ret;
+}
+
+/* One counted libflatvm call of @op (one ioctl). */
+#define FV(t, inject, op, call)						\
+	({								\
+		fv_arm(t, inject);					\
+		fv_count(t, inject, op, (call));			\
+	})
+
+static void *ptr(__u64 addr)
+{
+	return (void *)(uintptr_t)addr;
 }
 
 /* Releases must eventually work: retry without injection. */
 static void release(struct thr *t, __u64 addr, __u64 len)
 {
-	struct flatvm_release r = { .size = sizeof(r), .addr = addr, .len = len };
-
-	if (!fv(t, FLATVM_IOC_RELEASE, &r, sh->inject))
+	if (!FV(t, sh->inject, FLATVM_OP_RELEASE,
+		flatvm_release(t->fd, ptr(addr), len)))
 		return;
 	atomic_fetch_add(&sh->c.retried_release, 1);
-	fv(t, FLATVM_IOC_RELEASE, &r, 0);
+	FV(t, 0, FLATVM_OP_RELEASE, flatvm_release(t->fd, ptr(addr), len));
 }
 
 /* Serve one posted exchange of this process, if any. */
@@ -217,13 +217,12 @@ static int serve(struct thr *t)
 	if (i == SLOTS)
 		return 0;
 
-	struct flatvm_attach at = {
-		.size = sizeof(at), .addr = s->addr, .len = s->len,
-		.rights = s->writable ? FLATVM_RIGHT_READ | FLATVM_RIGHT_WRITE :
-			  FLATVM_RIGHT_READ,
-	};
+	__u32 rights = s->writable ? FLATVM_RIGHT_READ | FLATVM_RIGHT_WRITE :
+		       FLATVM_RIGHT_READ;
+
 	s->ok = 0;
-	if (!fv(t, FLATVM_IOC_ATTACH, &at, sh->inject)) {
+	if (!FV(t, sh->inject, FLATVM_OP_ATTACH,
+		flatvm_attach(t->fd, ptr(s->addr), s->len, rights))) {
 		volatile __u64 *p = (volatile __u64 *)(uintptr_t)s->addr;
 		__u64 w, words = s->len / 8;
 		int bad = 0;
@@ -238,13 +237,13 @@ static int serve(struct thr *t)
 			p[1] = ~s->seed;
 		s->ok = !bad;
 	} else if (!sh->inject) {
-		struct flatvm_query q = { .size = sizeof(q), .addr = s->addr };
-		int r = ioctl(t->fd, FLATVM_IOC_QUERY, &q);
+		struct flatvm_query q = { 0 };
+		int r = flatvm_query(t->fd, ptr(s->addr), &q);
 
 		fprintf(stderr,
 			"vmstress: ATTACH %llx+%llx rights %u: query %d: rights %u holders %u ext %llx+%llx\n",
 			(unsigned long long)s->addr, (unsigned long long)s->len,
-			at.rights, r ? -errno : 0, q.rights, q.nholders,
+			rights, r, q.rights, q.nholders,
 			(unsigned long long)q.ext_start,
 			(unsigned long long)q.ext_len);
 	}
@@ -273,46 +272,42 @@ static struct slot *reserve(int to)
 
 static void exchange(struct thr *t)
 {
-	struct flatvm_alloc a = { .size = sizeof(a) };
-	struct flatvm_grant g = { .size = sizeof(g) };
-	struct flatvm_query q = { .size = sizeof(q) };
-	__u64 seed = rnd(t), w, words, *p;
+	const __u32 rw = FLATVM_RIGHT_READ | FLATVM_RIGHT_WRITE;
+	__u64 seed = rnd(t), w, words, *p, len = (1 + rnd(t) % 4) * PG;
 	int to, writable = rnd(t) % 4 != 0;
+	struct flatvm_query q;
 	struct slot *s;
+	void *addr;
 
-	a.len = (1 + rnd(t) % 4) * PG;
-	a.rights = FLATVM_RIGHT_READ | FLATVM_RIGHT_WRITE;
-	if (fv(t, FLATVM_IOC_ALLOC, &a, sh->inject))
+	if (FV(t, sh->inject, FLATVM_OP_ALLOC,
+	       flatvm_alloc(t->fd, len, 0, rw, 0, &addr)))
 		return;
-	p = (__u64 *)(uintptr_t)a.addr;
-	words = a.len / 8;
+	p = addr;
+	words = len / 8;
 	for (w = 0; w < words; w++)
 		p[w] = pattern(seed, w);
 
-	q.addr = a.addr + rnd(t) % a.len;
-	if (!fv(t, FLATVM_IOC_QUERY, &q, sh->inject) &&
-	    (q.rights != a.rights || q.nholders != 1)) {
+	if (!FV(t, sh->inject, FLATVM_OP_QUERY,
+		flatvm_query(t->fd, (char *)addr + rnd(t) % len, &q)) &&
+	    (q.rights != rw || q.nholders != 1)) {
 		atomic_fetch_add(&sh->c.data_bad, 1);
 		fprintf(stderr, "vmstress: QUERY: rights %u holders %u\n",
 			q.rights, q.nholders);
 	}
 
 	to = (t->proc + 1 + rnd(t) % (nprocs - 1)) % nprocs;
-	g.pidfd = t->pidfds[to];
-	g.rights = writable ? FLATVM_RIGHT_READ | FLATVM_RIGHT_WRITE :
-		   FLATVM_RIGHT_READ;
-	g.addr = a.addr;
-	g.len = a.len;
 	s = reserve(to);
-	if (s && fv(t, FLATVM_IOC_GRANT, &g, sh->inject)) {
+	if (s && FV(t, sh->inject, FLATVM_OP_GRANT,
+		    flatvm_grant(t->fd, t->pidfds[to], addr, len,
+				 writable ? rw : FLATVM_RIGHT_READ))) {
 		atomic_store(&s->state, S_FREE);
 		s = NULL;
 	}
 	if (s) {
 		double start = now();
 
-		s->addr = a.addr;
-		s->len = a.len;
+		s->addr = (uintptr_t)addr;
+		s->len = len;
 		s->seed = seed;
 		s->writable = writable;
 		s->from = t->proc;
@@ -330,7 +325,7 @@ static void exchange(struct thr *t)
 			     now() - start > WAIT_SECONDS)) {
 				/* The slot stays taken: its owner is gone. */
 				atomic_fetch_add(&sh->c.abandoned, 1);
-				release(t, a.addr, a.len);
+				release(t, s->addr, len);
 				return;
 			}
 		}
@@ -341,11 +336,11 @@ static void exchange(struct thr *t)
 		atomic_fetch_add(&sh->c.exchanges, 1);
 		atomic_store(&s->state, S_FREE);
 	}
-	if (rnd(t) % 4 == 0 && a.len > PG) {
-		release(t, a.addr, PG);
-		release(t, a.addr + PG, a.len - PG);
+	if (rnd(t) % 4 == 0 && len > PG) {
+		release(t, (uintptr_t)addr, PG);
+		release(t, (uintptr_t)addr + PG, len - PG);
 	} else {
-		release(t, a.addr, a.len);
+		release(t, (uintptr_t)addr, len);
 	}
 }
 
@@ -383,9 +378,10 @@ static int proc_main(int proc, __u64 seed)
 	int pidfds[MAX_PROCS];
 	int fd, i;
 
-	fd = open(FLATVM_DEVICE, O_RDWR);
+	fd = flatvm_open(O_RDWR);
 	if (fd < 0) {
-		perror("vmstress: open");
+		fprintf(stderr, "vmstress: %s\n",
+			flatvm_strerror(FLATVM_OP_OPEN, fd));
 		return 1;
 	}
 	sh->pids[proc] = getpid();
@@ -393,9 +389,10 @@ static int proc_main(int proc, __u64 seed)
 	while (atomic_load(&sh->ready) < nprocs)
 		usleep(1000);
 	for (i = 0; i < nprocs; i++) {
-		pidfds[i] = (int)syscall(SYS_pidfd_open, sh->pids[i], 0);
+		pidfds[i] = flatvm_pidfd_open(sh->pids[i]);
 		if (pidfds[i] < 0) {
-			perror("vmstress: pidfd_open");
+			fprintf(stderr, "vmstress: pidfd_open: %s\n",
+				strerror(-pidfds[i]));
 			return 1;
 		}
 	}
@@ -499,19 +496,17 @@ static void check(int ok, const char *phase, const char *what)
 
 static int stats_zero(struct flatvm_stats *s)
 {
-	int fd = open(FLATVM_DEVICE, O_RDWR), i, zero = 0;
+	int fd = flatvm_open(O_RDONLY), i, zero = 0;
 
+	memset(s, 0, sizeof(*s));
 	for (i = 0; fd >= 0 && i < 100 && !zero; i++) {
-		memset(s, 0, sizeof(*s));
-		s->size = sizeof(*s);
-		zero = !ioctl(fd, FLATVM_IOC_STATS, s) && !s->ranges &&
-		       !s->pages && !s->holders &&
-		       s->free_bytes == s->window_size;
+		zero = !flatvm_stats(fd, s) && !s->ranges && !s->pages &&
+		       !s->holders && s->free_bytes == s->window_size;
 		if (!zero)
 			usleep(100000);
 	}
 	if (fd >= 0)
-		close(fd);
+		flatvm_close(fd);
 	return zero;
 }
 

@@ -19,6 +19,7 @@
 #   fvvm_filter=<itest name filter>  fvvm_scale=<itest concurrency %>
 #   fvvm_seconds=<fuzz seconds>  fvvm_seed=<seed>  fvvm_calls=<fuzz calls>
 #   fvvm_ops=<stress ops>  fvvm_bench=<vm-bench arguments, ',' for ' '>
+#   fvvm_shmap=<shmap_bench arguments in the demo, '~' for ' '>
 
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -40,6 +41,7 @@ seed=1
 ops=100000
 calls=1000000
 bench=
+shmap="--seconds 1 --readers 1,2,4"
 for w in $(cat /proc/cmdline); do
 	case $w in
 	fvvm=*) steps=$(echo "${w#fvvm=}" | tr , ' ') ;;
@@ -51,6 +53,7 @@ for w in $(cat /proc/cmdline); do
 	fvvm_ops=*) ops=${w#fvvm_ops=} ;;
 	fvvm_calls=*) calls=${w#fvvm_calls=} ;;
 	fvvm_bench=*) bench=$(echo "${w#fvvm_bench=}" | tr , ' ') ;;
+	fvvm_shmap=*) shmap=$(echo "${w#fvvm_shmap=}" | tr '~' ' ') ;;
 	esac
 done
 
@@ -173,7 +176,8 @@ demo_programs() {
 	local p=0 f=0
 	if /bin/flatvm-demo; then p=$((p + 1)); else f=$((f + 1)); fi
 	if [ -x /bin/shmap_bench ]; then
-		if /bin/shmap_bench --seconds 1 --readers 1,2,4; then
+		# shellcheck disable=SC2086
+		if /bin/shmap_bench $shmap; then
 			p=$((p + 1))
 		else
 			f=$((f + 1))

@@ -6,7 +6,8 @@
 #   make vm-test   the integration tests; last line "N passed, N failed"
 #                  (VM_FILTER=name runs only the tests whose name has it)
 #   make vm-demo   the demo: two processes, one pointer; then shmap_bench
-#                  (the shared hash map against memfd and pipe)
+#                  (the shared hash map against memfd and pipe; SHMAP_ARGS
+#                  replaces its arguments, "--seconds 1 --readers 1,2,4")
 #   make vm-bench  flatvm against mmap and memfd, one boot (vm-bench lines)
 #
 # flatvm.ko is built by the top-level Makefile (`make module`) against
@@ -28,6 +29,7 @@ VMBENCH_BIN	:= vmbench/build/vm-bench
 VMBENCH_ARGS	?=
 VMBENCH_MEM	?= 10240
 VMBENCH_MODARGS	?= max_pages=2100000 max_user_pages=2100000
+SHMAP_ARGS	?=
 
 vm_empty	:=
 vm_space	:= $(vm_empty) $(vm_empty)
@@ -57,14 +59,15 @@ vm-test: vm-ko
 
 vm-demo: vm-ko
 	@$(MAKE) --no-print-directory itest examples >/dev/null
-	@$(call vm_run,demo,vm-demo,600,-f $(DEMO_BIN):/bin/flatvm-demo \
+	@$(call vm_run,demo,vm-demo,1800,-f $(DEMO_BIN):/bin/flatvm-demo \
 		-f $(EX_STATIC):/bin/shmap_bench \
-		$(if $(strip $(VM_MODARGS)),-a args=$(call vm_args,$(VM_MODARGS))))
+		$(if $(strip $(VM_MODARGS)),-a args=$(call vm_args,$(VM_MODARGS))) \
+		$(if $(strip $(SHMAP_ARGS)),-a shmap=$(subst $(vm_space),~,$(strip $(SHMAP_ARGS)))))
 
-$(VMBENCH_BIN): vmbench/vm-bench.c $(TOP)/include/uapi/linux/flatvm.h
+$(VMBENCH_BIN): vmbench/vm-bench.c $(LIB_HDRS) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -static -pthread \
-		-I$(TOP)/include/uapi -o $@ $<
+		-Ilib -I$(TOP)/include/uapi -o $@ $< $(LIB_A)
 
 vm-bench: vm-ko $(VMBENCH_BIN)
 	@$(call vm_run,bench,vm-bench,3600,-m $(VMBENCH_MEM) \

@@ -35,7 +35,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -43,7 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/flatvm.h>
+#include "libflatvm.h"
 
 #define PG		4096UL
 #define RW		(FLATVM_RIGHT_READ | FLATVM_RIGHT_WRITE)
@@ -87,46 +86,39 @@ static void check(int ok, const char *what)
 
 /* ---- flatvm calls ------------------------------------------------------- */
 
+static void *ptr(uint64_t addr)
+{
+	return (void *)(uintptr_t)addr;
+}
+
 static int fv_alloc(uint64_t len, uint32_t flags, uint64_t *addr)
 {
-	struct flatvm_alloc a = { .size = sizeof(a), .flags = flags,
-				  .len = len, .rights = RW };
+	void *p;
+	int ret = flatvm_alloc(dev, len, 0, RW, flags, &p);
 
-	if (ioctl(dev, FLATVM_IOC_ALLOC, &a))
-		return -errno;
-	*addr = a.addr;
-	return 0;
+	if (!ret)
+		*addr = (uintptr_t)p;
+	return ret;
 }
 
 static int fv_release(int fd, uint64_t addr, uint64_t len)
 {
-	struct flatvm_release r = { .size = sizeof(r), .addr = addr,
-				    .len = len };
-
-	return ioctl(fd, FLATVM_IOC_RELEASE, &r) ? -errno : 0;
+	return flatvm_release(fd, ptr(addr), len);
 }
 
 static int fv_grant(int pidfd, uint64_t addr, uint64_t len, uint32_t rights)
 {
-	struct flatvm_grant g = { .size = sizeof(g), .pidfd = pidfd,
-				  .rights = rights, .addr = addr, .len = len };
-
-	return ioctl(dev, FLATVM_IOC_GRANT, &g) ? -errno : 0;
+	return flatvm_grant(dev, pidfd, ptr(addr), len, rights);
 }
 
 static int fv_attach(int fd, uint64_t addr, uint64_t len, uint32_t rights)
 {
-	struct flatvm_attach t = { .size = sizeof(t), .addr = addr,
-				   .len = len, .rights = rights };
-
-	return ioctl(fd, FLATVM_IOC_ATTACH, &t) ? -errno : 0;
+	return flatvm_attach(fd, ptr(addr), len, rights);
 }
 
 static int fv_stats(struct flatvm_stats *s)
 {
-	memset(s, 0, sizeof(*s));
-	s->size = sizeof(*s);
-	return ioctl(dev, FLATVM_IOC_STATS, s) ? -errno : 0;
+	return flatvm_stats(dev, s);
 }
 
 /* ---- alloc-*: allocate, touch every page, free ------------------------- */
@@ -310,7 +302,7 @@ static int recv_fd(int s, int *fd, uint64_t *v)
  */
 static int reader_main(void)
 {
-	int fd = open(FLATVM_DEVICE, O_RDWR), mfd;
+	int fd = flatvm_open(O_RDWR), mfd;
 	uint64_t v, ok;
 	void *p;
 
@@ -462,7 +454,7 @@ static int worker_main(int w)
 {
 	int cmd, i;
 
-	dev = open(FLATVM_DEVICE, O_RDWR);
+	dev = flatvm_open(O_RDWR);
 	if (dev < 0)
 		return 1;
 	while (read(worker_cmd[w][0], &cmd, sizeof(cmd)) == sizeof(cmd) &&
@@ -576,7 +568,7 @@ static void live_case(void)
 	t0 = now_ns();
 	pid = fork();
 	if (!pid) {
-		dev = open(FLATVM_DEVICE, O_RDWR);
+		dev = flatvm_open(O_RDWR);
 		while (dev >= 0 && n < live_max) {
 			ret = fv_alloc(PG, 0, &addr);
 			if (ret)
@@ -639,11 +631,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	dev = open(FLATVM_DEVICE, O_RDWR);
-	if (dev < 0 || fv_stats(&s)) {
-		perror("vm-bench: " FLATVM_DEVICE);
+	dev = flatvm_open(O_RDWR);
+	if (dev < 0) {
+		fprintf(stderr, "vm-bench: %s\n",
+			flatvm_strerror(FLATVM_OP_OPEN, dev));
 		return 1;
 	}
+	if (fv_stats(&s))
+		return 1;
 	printf("vm-bench: %d rounds, medians; caps: max_pages %llu, max_user_pages %llu\n",
 	       rounds, (unsigned long long)s.max_pages,
 	       (unsigned long long)s.max_user_pages);

@@ -4,7 +4,8 @@
  * variant runs on the host: before main(), when FLATVM_FAKE_LINK is set,
  * sets up the fake device (lib/tests/fake_dev.c; its window is inherited
  * by the forked readers, as the module's addresses are the same in every
- * process) and links its node to $FLATVM_FAKE_LINK for --device.
+ * process), has it map held pages on first touch as the module does, and
+ * links its node to $FLATVM_FAKE_LINK for --device.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -26,7 +27,8 @@ __attribute__((constructor)) static void fake_init(void)
 
 	if (!link)
 		return;
-	if (fake_dev_init())
+	/* Readers follow pointers into ranges they hold but never attached. */
+	if (fake_dev_init() || fake_dev_fault_in())
 		_exit(99);
 	unlink(link);
 	if (symlink(fake_dev_path(), link))

@@ -3,9 +3,11 @@
 #
 # shmap_bench on the host, small (20000 keys, 0.2 s per reader, 1 and 2
 # readers), built with ASan+UBSan and the fake device: the memfd and pipe
-# variants (--host), and the flatvm variant on the fake device.  Checks the
-# exit status, one table row and one CSV line per round, that every
-# flatvm/memfd reader saw the writer's later inserts, and the bytes copied.
+# variants (--host, two rounds each: medians), and the two flatvm variants
+# on the fake device (raw pointers: ranges mapped by first touch; the
+# view).  Checks the exit status, one table row and one CSV line per
+# variant and reader count, that every flatvm/memfd reader saw the
+# writer's later inserts, and the bytes copied.
 # Prints "N passed, N failed".
 set -u
 bin=$1
@@ -44,9 +46,10 @@ check_run() {
 }
 
 run_host() {
-	"$bin" --host --keys 20000 --seconds 0.2 --readers 1,2 --csv "$tmp/host.csv" \
-		>"$tmp/host.out" || { cat "$tmp/host.out"; return 1; }
+	"$bin" --host --keys 20000 --seconds 0.2 --readers 1,2 --rounds 2 \
+		--csv "$tmp/host.csv" >"$tmp/host.out" || { cat "$tmp/host.out"; return 1; }
 	check_run "$tmp/host.out" memfd pipe || { cat "$tmp/host.out"; return 1; }
+	grep -q "the median of 2 rounds" "$tmp/host.out" || { echo "no medians"; return 1; }
 	# The pipe copies the data to every reader: 20000 keys of 8+12+16..48 bytes.
 	awk -F, '$1 == "pipe" && $5 < $2 * 20000 * 36 { bad = 1 }
 		 $1 == "memfd" && $5 > 1000 { bad = 1 }
@@ -55,11 +58,12 @@ run_host() {
 }
 
 run_fake_flatvm() {
-	FLATVM_FAKE_LINK=$tmp/dev "$bin" --variants flatvm --device "$tmp/dev" \
+	FLATVM_FAKE_LINK=$tmp/dev "$bin" --variants flatvm,flatvm-view --device "$tmp/dev" \
 		--keys 20000 --seconds 0.2 --readers 1,2 >"$tmp/fake.out" ||
 		{ cat "$tmp/fake.out"; return 1; }
-	check_run "$tmp/fake.out" flatvm || { cat "$tmp/fake.out"; return 1; }
-	grep -Eq "^flatvm +2 .* yes " "$tmp/fake.out"
+	check_run "$tmp/fake.out" flatvm flatvm-view || { cat "$tmp/fake.out"; return 1; }
+	grep -Eq "^flatvm +2 .* yes " "$tmp/fake.out" &&
+		grep -Eq "^flatvm-view +2 .* yes " "$tmp/fake.out"
 }
 
 run_usage() {
@@ -67,6 +71,10 @@ run_usage() {
 	"$bin" --keys 0 >/dev/null 2>&1; rc=$?
 	[ $rc -eq 2 ] || return 1
 	"$bin" --readers 0 >/dev/null 2>&1; rc=$?
+	[ $rc -eq 2 ] || return 1
+	"$bin" --variants flatvm,bogus >/dev/null 2>&1; rc=$?
+	[ $rc -eq 2 ] || return 1
+	"$bin" --rounds 0 >/dev/null 2>&1; rc=$?
 	[ $rc -eq 2 ] || return 1
 	# No device: the flatvm variant fails, exit 1.
 	"$bin" --variants flatvm --device /nonexistent --keys 100 --seconds 0.1 \

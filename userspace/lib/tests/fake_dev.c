@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -249,6 +250,42 @@ static struct fake_hold *fake_hold_of(struct fake_range *r, int pid)
 		if (r->h[i].pid == pid)
 			return &r->h[i];
 	return NULL;
+}
+
+/*
+ * The module maps a page its process holds on the first touch (once the
+ * window is mapped): here a SIGSEGV in the window on a range the process
+ * holds but has not attached attaches it with the rights held, and the
+ * access is retried.  Any other SIGSEGV kills as before.  The handler
+ * takes fs->lock, which no fake code holds while touching the window.
+ */
+static void fake_segv(int sig, siginfo_t *si, void *uc)
+{
+	uint64_t a = (uintptr_t)si->si_addr;
+	struct fake_range *r;
+	struct fake_hold *h;
+	int mapped = 0;
+
+	(void)uc;
+	if (a >= fake_base && a - fake_base < FAKE_WINDOW) {
+		pthread_mutex_lock(&fs->lock);
+		r = fake_find(a);
+		h = r ? fake_hold_of(r, getpid()) : NULL;
+		if (h && !h->mapped &&
+		    !mprotect((void *)r->start, r->len, fake_prot(h->rights)))
+			mapped = h->mapped = 1;
+		pthread_mutex_unlock(&fs->lock);
+	}
+	if (!mapped)
+		signal(sig, SIG_DFL);
+}
+
+int fake_dev_fault_in(void)
+{
+	struct sigaction sa = { .sa_sigaction = fake_segv,
+				.sa_flags = SA_SIGINFO | SA_NODEFER };
+
+	return sigaction(SIGSEGV, &sa, NULL) ? -errno : 0;
 }
 
 static void fake_drop_hold(struct fake_range *r, struct fake_hold *h)

@@ -31,6 +31,12 @@
 int fake_dev_init(void);
 /* The same with the window at @base if that place is free. */
 int fake_dev_init_at(uintptr_t base);
+/*
+ * From now on (and in fork children) a touch of a range the process holds
+ * but has not attached attaches it, as the module's fault handler does:
+ * 0 or -errno.  Off by default.
+ */
+int fake_dev_fault_in(void);
 /* Remove the node and unmap everything. */
 void fake_dev_exit(void);
 /* The node to open (flatvm_open_path()). */
