@@ -123,6 +123,21 @@ static void stats_done(struct proc *p, const struct call *c,
 
 /* ---- the table ---------------------------------------------------------- */
 
+/*
+ * The security model (FLATVM_IOC_ACCEPT, per-user quotas with their own
+ * errnos, owner-only REVOKE) is in the header or not yet: the table follows
+ * the header it is built with.
+ */
+#ifdef FLATVM_IOC_ACCEPT
+#define QUOTA_ERRNOS	EFBIG, EMFILE, EMLINK,
+#define GRANT_ERRNOS	EPERM, EMLINK,
+#define CUT_ERRNOS	EMLINK,
+#else
+#define QUOTA_ERRNOS
+#define GRANT_ERRNOS
+#define CUT_ERRNOS
+#endif
+
 static const struct field alloc_fields[] = {
 	FIELD(struct flatvm_alloc, size, F_SIZE, 0),
 	FIELD(struct flatvm_alloc, flags, F_FLAGS, FLATVM_ALLOC_LAZY),
@@ -134,7 +149,7 @@ static const struct field alloc_fields[] = {
 	{ 0 }
 };
 static const int alloc_errnos[] = {
-	ENOSPC, EDQUOT, ENOBUFS, ENOMEM, EEXIST, EACCES, 0
+	ENOSPC, EDQUOT, ENOBUFS, ENOMEM, EEXIST, EACCES, QUOTA_ERRNOS 0
 };
 
 static const struct field grant_fields[] = {
@@ -147,7 +162,7 @@ static const struct field grant_fields[] = {
 	{ 0 }
 };
 static const int grant_errnos[] = {
-	EBADF, ESRCH, ENOENT, EACCES, EEXIST, ENOMEM, 0
+	EBADF, ESRCH, ENOENT, EACCES, EEXIST, ENOMEM, GRANT_ERRNOS 0
 };
 
 static const struct field attach_fields[] = {
@@ -168,7 +183,9 @@ static const struct field release_fields[] = {
 	FIELD(struct flatvm_release, len, F_SPAN_LEN, 0),
 	{ 0 }
 };
-static const int release_errnos[] = { ENOENT, ENOMEM, EINTR, 0 };
+static const int release_errnos[] = {
+	ENOENT, ENOMEM, EINTR, CUT_ERRNOS 0
+};
 
 static const struct field revoke_fields[] = {
 	FIELD(struct flatvm_revoke, size, F_SIZE, 0),
@@ -180,7 +197,7 @@ static const struct field revoke_fields[] = {
 	{ 0 }
 };
 static const int revoke_errnos[] = {
-	EBADF, ESRCH, EPERM, ENOENT, ENOMEM, EINTR, 0
+	EBADF, ESRCH, EPERM, ENOENT, ENOMEM, EINTR, CUT_ERRNOS 0
 };
 
 static const struct field query_fields[] = {
@@ -202,6 +219,17 @@ static const struct field stats_fields[] = {
 };
 static const int stats_errnos[] = { 0 };
 
+#ifdef FLATVM_IOC_ACCEPT
+static const struct field accept_fields[] = {
+	FIELD(struct flatvm_accept, size, F_SIZE, 0),
+	FIELD(struct flatvm_accept, flags, F_FLAGS, 0),
+	FIELD(struct flatvm_accept, from, F_CHOICE, FLATVM_ACCEPT_ANY),
+	FIELD(struct flatvm_accept, previous, F_OUT, 0),
+	{ 0 }
+};
+static const int accept_errnos[] = { ENOMEM, EINTR, 0 };
+#endif
+
 const struct ioctl_desc ioctls[] = {
 	{ "alloc", FLATVM_IOC_ALLOC, sizeof(struct flatvm_alloc), 14, IOF_GEN,
 	  alloc_fields, alloc_errnos, alloc_done },
@@ -217,6 +245,10 @@ const struct ioctl_desc ioctls[] = {
 	  query_fields, query_errnos, query_done },
 	{ "stats", FLATVM_IOC_STATS, sizeof(struct flatvm_stats), 2, 0,
 	  stats_fields, stats_errnos, stats_done },
+#ifdef FLATVM_IOC_ACCEPT
+	{ "accept", FLATVM_IOC_ACCEPT, sizeof(struct flatvm_accept), 3, 0,
+	  accept_fields, accept_errnos, NULL },
+#endif
 };
 const unsigned int n_ioctls = sizeof(ioctls) / sizeof(ioctls[0]);
 
@@ -362,6 +394,9 @@ static void gen_field(uint64_t *rng, const struct field *f, uint8_t *how,
 			*val = PG << below(rng, 20);
 		else
 			*val = rnd(rng);
+		break;
+	case F_CHOICE:
+		*val = chance(rng, 90) ? below(rng, f->known + 1) : rnd(rng);
 		break;
 	case F_PAD:
 		*val = chance(rng, 96) ? 0 : rnd(rng) | 1;

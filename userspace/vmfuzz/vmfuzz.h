@@ -90,6 +90,7 @@ enum fkind {
 	F_ADDR,		/* any address (QUERY) */
 	F_LEN,		/* a new range's length */
 	F_ALIGN,
+	F_CHOICE,	/* one of 0..known (an enumeration) */
 	F_PAD,		/* must be zero */
 	F_OUT,		/* output only */
 	F_U32,		/* anything */
