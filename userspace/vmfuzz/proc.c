@@ -99,17 +99,17 @@ void thread_exit(struct thread_ctx *t)
 }
 
 /*
- * In a fork child: it inherits none of the window, so none of the ranges;
- * /proc/self/mem is its parent's until reopened; no helper thread came
- * along.  Called with p->lock held by the parent's fork (now the child's).
+ * In a fork child: it inherits none of the window, so none of the ranges,
+ * but it does inherit the anonymous mappings its parent made in the
+ * window's holes (p->foreign stays); /proc/self/mem is its parent's until
+ * reopened; no helper thread came along.  Called with p->lock held by the parent's fork (now the child's).
  */
 void proc_forked(struct proc *p)
 {
 	int i;
 
 	p->nranges = 0;
-	p->foreign = 0;
-	p->holed = 0;
+	p->holed = 0;	/* its first ALLOC maps a window of its own */
 	p->is_child = 1;
 	if (p->helper)		/* its thread did not come along */
 		thread_exit(&p->helper->tc);
