@@ -210,8 +210,10 @@ static int act_touch(struct proc *p, struct call *c)
 		else
 			ok = sig == SIGSEGV;
 		break;
-	default:
-		ok = e.rights & FLATVM_RIGHT_EXEC ? !sig : sig == SIGSEGV;
+	default:	/* a write of the ret first: a lazy page may be over a cap */
+		ok = e.rights & FLATVM_RIGHT_EXEC ?
+		     !sig || (sig == SIGBUS && (e.flags & R_LAZY)) :
+		     sig == SIGSEGV;
 		break;
 	}
 	if (!ok)
