@@ -119,26 +119,31 @@ static bool pos_prev(struct fv_pos *x)
 /* The segment after @x (NULL at the end of the window), @x left alone. */
 static struct fv_ent *peek_next(const struct fv_pos *x)
 {
-	struct fv_path q;
+	struct fv_leaf *l;
 
 	if (x->top)
 		return NULL;
 	if (x->i + 1u < x->p.leaf->hdr.nr)
 		return &x->p.leaf->ent[x->i + 1];
-	q = x->p;
-	if (fv_tree_next_leaf(&q))
-		return &q.leaf->ent[0];
+	l = fv_tree_peek_leaf(&x->p, true);
+	if (l)
+		return &l->ent[0];
 	return x->a->top < window_end(x->a) ? &fv_top_ent : NULL;
 }
 
 static struct fv_ent *peek_prev(const struct fv_pos *x)
 {
+	struct fv_leaf *l;
 	struct fv_pos y;
 
-	if (!x->top && x->i)
+	if (x->top) {
+		y = *x;
+		return pos_prev(&y) ? pos_ent(&y) : NULL;
+	}
+	if (x->i)
 		return &x->p.leaf->ent[x->i - 1];
-	y = *x;
-	return pos_prev(&y) ? pos_ent(&y) : NULL;
+	l = fv_tree_peek_leaf(&x->p, false);
+	return l ? &l->ent[l->hdr.nr - 1] : NULL;
 }
 
 /* Page span of [addr, addr + len) if it is a valid span of the window. */
@@ -987,7 +992,9 @@ static int release_span(struct fv_arena *a, struct fv_domain *d, u64 addr,
 	cut_first = fstart < first;
 	cut_last = lend > end;
 	prep_init(&r, nofail);
-	ret = prep_cuts(a, &r, fe, cut_first, le, cut_last);
+	/* Without cuts, dropping holds needs nothing reserved. */
+	ret = cut_first || cut_last ?
+	      prep_cuts(a, &r, fe, cut_first, le, cut_last) : 0;
 	if (ret) {
 		prep_put(a, &r);
 		goto unlock;
@@ -1080,6 +1087,14 @@ static int lookup_lockless(struct fv_arena *a, u64 page,
 			continue;
 		if (!e.range) {
 			ret = -ENOENT;
+			continue;
+		}
+		/*
+		 * Leaves change by plain bulk copies: follow a holder set
+		 * only once the sequence says its pointer is not torn.
+		 */
+		if (fv_more_hset(e.more) && fv_seq_read_retry(&a->seq, seq)) {
+			ret = -EAGAIN;
 			continue;
 		}
 		res->range = e.range;

@@ -17,8 +17,10 @@
  * A domain keeps, in an array of slots cut into 4 KiB chunks, the first page
  * of every extent it holds; each hold records its slot, so adding and
  * dropping a hold is O(1) and exit visits only the domain's own holds.
- * Free slots are chained from @free_slot.  Slots only ever grow in number
- * (up to FV_SLOTS_MAX) until the domain is released.
+ * Free slots that were used are chained from @free_slot; the slots from
+ * @fresh on were never used (a chunk is not touched when it is added).
+ * Slots only ever grow in number (up to FV_SLOTS_MAX) until the domain is
+ * released.
  *
  * DOC: domain table
  *
@@ -350,10 +352,10 @@ static u64 *slot_ptr(const struct fv_domain *d, u32 slot)
 			[slot & (FV_SLOT_CHUNK - 1)];
 }
 
-/* One more chunk of free slots, the lowest first on the free chain. */
+/* One more chunk of free slots, never used: from @fresh on. */
 static int slots_grow(struct fv_arena *a, struct fv_domain *d, bool nofail)
 {
-	u32 base = d->nchunks * FV_SLOT_CHUNK, j, cap;
+	u32 base = d->nchunks * FV_SLOT_CHUNK, cap;
 	u64 *chunk, **dir;
 
 	if (base + FV_SLOT_CHUNK > FV_SLOTS_MAX)
@@ -380,10 +382,6 @@ static int slots_grow(struct fv_arena *a, struct fv_domain *d, bool nofail)
 		return -ENOMEM;
 	a->meta_bytes += FV_SLOT_CHUNK * sizeof(u64);
 	d->slots[d->nchunks++] = chunk;
-	for (j = FV_SLOT_CHUNK; j-- > 0;) {
-		chunk[j] = FV_SLOT_FREE | d->free_slot;
-		d->free_slot = base + j + 1;
-	}
 	d->nfree_slots += FV_SLOT_CHUNK;
 	return 0;
 }
@@ -415,12 +413,18 @@ int fv_slots_reserve(struct fv_arena *a, struct fv_domain *d, u32 n,
  */
 u32 fv_slot_get(struct fv_domain *d, u64 page)
 {
-	u32 slot = d->free_slot - 1;
+	u32 slot;
 	u64 *p;
 
-	FV_ASSERT(d->free_slot && d->nfree_slots);
-	p = slot_ptr(d, slot);
-	d->free_slot = (u32)(*p & ~FV_SLOT_FREE);
+	FV_ASSERT(d->nfree_slots);
+	if (d->free_slot) {
+		slot = d->free_slot - 1;
+		p = slot_ptr(d, slot);
+		d->free_slot = (u32)(*p & ~FV_SLOT_FREE);
+	} else {
+		slot = d->fresh++;
+		p = slot_ptr(d, slot);
+	}
 	*p = page;
 	d->nfree_slots--;
 	return slot;
@@ -442,8 +446,11 @@ void fv_slot_put(struct fv_domain *d, u32 slot)
  */
 bool fv_slot_live(const struct fv_domain *d, u32 slot, u64 *page)
 {
-	u64 v = *slot_ptr(d, slot);
+	u64 v;
 
+	if (slot >= d->fresh)
+		return false;
+	v = *slot_ptr(d, slot);
 	*page = v;
 	return !(v & FV_SLOT_FREE);
 }
@@ -474,6 +481,7 @@ void fv_slots_free(struct fv_arena *a, struct fv_domain *d)
 	d->dir_cap = 0;
 	d->free_slot = 0;
 	d->nfree_slots = 0;
+	d->fresh = 0;
 }
 
 /* --- domain table ------------------------------------------------------- */

@@ -36,16 +36,16 @@
  * fail halfway.
  *
  * Lock-free readers (fv_tree_lookup_lockless()) run under RCU and the
- * arena's sequence counter: writers store words readers may follow with
- * FV_WRITE_ONCE, publish new nodes with a release store, and free nodes only
- * after a grace period, so a reader never follows a pointer into memory
- * that is not a node of the level it expects; it retries when the sequence
- * moved.
+ * arena's sequence counter: writers store the branch words readers follow
+ * (children) and bound their steps by (pivots) with FV_WRITE_ONCE, publish
+ * new nodes with a release store, and free nodes only after a grace
+ * period, so a reader never follows a pointer into memory that is not a
+ * node of the level it expects; it retries when the sequence moved.  A
+ * leaf holds no word a reader follows before its sequence check (the one
+ * pointer, an entry's holder set, is followed only after it), so leaves
+ * change with plain bulk copies: a torn copy is discarded by the retry.
  */
 #include "fv_tree.h"
-
-#define FV_KIND_LEAF	0
-#define FV_KIND_BRANCH	1
 
 static struct fv_leaf *as_leaf(struct fv_node *n)
 {
@@ -80,8 +80,9 @@ static u64 node_first(struct fv_node *n)
 }
 
 /*
- * Copy @nwords 8-byte words, overlapping or not, one word at a time: a
- * lock-free reader may be reading them and must never see a torn pointer.
+ * Copy @nwords 8-byte words of a branch, overlapping or not, one word at a
+ * time: a lock-free reader may be reading them and must never see a torn
+ * pointer.  (Leaves are copied in bulk: see the top of this file.)
  */
 static void move_words(void *dst, const void *src, size_t nwords)
 {
@@ -97,8 +98,6 @@ static void move_words(void *dst, const void *src, size_t nwords)
 			FV_WRITE_ONCE(d[i], s[i]);
 	}
 }
-
-#define WORDS(x)	(sizeof(x) / sizeof(u64))
 
 /* --- spare nodes ------------------------------------------------------ */
 
@@ -157,21 +156,14 @@ static void node_retire(struct fv_arena *a, struct fv_node *n)
 		fv_rec_free_rcu(FV_REC_LEAF, n, &as_leaf(n)->rcu);
 }
 
-/**
- * fv_tree_reserve() - have the nodes ready that the next change may need.
- * @a:		the arena, locked.
- * @nsplits:	how many leaf splits the change may cause (at most 2).
- * @nofail:	allocate without failing.
- *
- * A leaf split takes one leaf and, cascading up, one branch per level plus
- * a new root; the first split may raise the height for the second.
- *
- * Return: 0 or -ENOMEM (the spares gathered so far are kept).
+/*
+ * fv_tree_reserve()'s slow path: allocate spares up to @leaves leaves and
+ * @branches branches.  Return: 0 or -ENOMEM (the spares gathered so far are
+ * kept).
  */
-int fv_tree_reserve(struct fv_arena *a, unsigned int nsplits, bool nofail)
+int fv_tree_add_spares(struct fv_arena *a, u32 leaves, u32 branches,
+		       bool nofail)
 {
-	u32 leaves = nsplits, branches = nsplits * (a->height + 2);
-
 	while (a->nspare[FV_KIND_LEAF] < leaves)
 		if (spare_add(a, FV_KIND_LEAF, nofail))
 			return -ENOMEM;
@@ -434,6 +426,32 @@ static u32 sum_diff(const struct fv_sum *x, const struct fv_sum *y,
 	return mask;
 }
 
+/* propagate() when only the longest gap (field 0) changed. */
+static void propagate_gap(struct fv_path *p, unsigned int level)
+{
+	struct fv_branch *b;
+	unsigned int l, c;
+	u64 old, new, cur;
+
+	for (l = level; l < p->height; l++) {
+		new = node_sum(path_node(p, l))->gap;
+		b = p->br[l + 1];
+		c = p->idx[l + 1];
+		old = b->gap[c];
+		b->gap[c] = new;
+		cur = b->sum.gap;
+		if (new > cur) {
+			b->sum.gap = new;
+		} else if (old == cur && new < old) {
+			slots_max(b, 0);
+			if (b->sum.gap == cur)
+				return;
+		} else {
+			return;
+		}
+	}
+}
+
 /*
  * The node at @level of @p has a new summary, changed in the fields of
  * @mask only: copy them into its parent and carry the change up as long as
@@ -448,6 +466,11 @@ static void propagate(struct fv_path *p, unsigned int level, u32 mask)
 	u64 old, new, cur;
 	u32 up;
 
+	if (mask == 1) {
+		/* The longest gap alone: the common case, made short. */
+		propagate_gap(p, level);
+		return;
+	}
 	for (l = level; mask && l < p->height; l++) {
 		s = node_sum(path_node(p, l));
 		b = p->br[l + 1];
@@ -514,22 +537,68 @@ static void leaf_fields(const struct fv_leaf *l, u64 hi, u32 mask,
  * one.  (A free segment grown by a merge keeps every run the old one had,
  * so a release only ever raises maxima, and climbs as far as it does.)
  */
+static bool inside_new_free(const struct fv_path *p, u64 rs, u64 re,
+			    unsigned int i, unsigned int nnew)
+{
+	const struct fv_leaf *l = p->leaf;
+	unsigned int j;
+
+	for (j = i; j < i + nnew; j++)
+		if (fv_ent_free(l, j) && l->start[j] <= rs &&
+		    re <= fv_ent_end(p, j))
+			return true;
+	return false;
+}
+
+/*
+ * leaf_update() when the arena keeps the longest gap only (no exact aligned
+ * search has run): the summary is one number.
+ */
+static void leaf_update_gap(struct fv_path *p, const u64 *rs, const u64 *re,
+			    unsigned int nrem, unsigned int i,
+			    unsigned int nnew)
+{
+	struct fv_leaf *l = p->leaf;
+	u64 old = l->sum.gap, gap = old, v;
+	unsigned int k, j;
+
+	for (k = 0; k < nrem; k++) {
+		if (re[k] - rs[k] == old &&
+		    !inside_new_free(p, rs[k], re[k], i, nnew)) {
+			leaf_fields(l, p->hi[0], 1, &l->sum);
+			goto done;
+		}
+	}
+	for (j = i; j < i + nnew; j++) {
+		if (!fv_ent_free(l, j))
+			continue;
+		v = fv_ent_end(p, j) - l->start[j];
+		if (v > gap)
+			gap = v;
+	}
+	l->sum.gap = gap;
+done:
+	if (l->sum.gap != old)
+		propagate(p, 0, 1);
+}
+
 static void leaf_update(const struct fv_arena *a, struct fv_path *p,
 			const u64 *rs, const u64 *re, unsigned int nrem,
 			unsigned int i, unsigned int nnew)
 {
 	struct fv_leaf *l = p->leaf;
-	struct fv_sum *s = &l->sum, old = *s, h;
+	struct fv_sum *s = &l->sum, old, h;
 	u32 lost = 0, m, fields = a->sum_fields;
 	unsigned int k, j, f;
 
+	if (fields == 1) {
+		leaf_update_gap(p, rs, re, nrem, i, nnew);
+		return;
+	}
+	old = *s;
 	for (k = 0; k < nrem; k++) {
-		for (j = i; j < i + nnew; j++)
-			if (fv_ent_free(l, j) && l->start[j] <= rs[k] &&
-			    re[k] <= fv_ent_end(p, j))
-				break;
-		if (j < i + nnew)
-			continue;	/* inside a new free segment */
+		if (inside_new_free(p, rs[k], re[k], i, nnew))
+			continue;
 		gap_envelope(rs[k], re[k], &h, fields);
 		for (m = fields; m; m &= m - 1) {
 			u64 v;
@@ -602,7 +671,6 @@ static void step_down(struct fv_path *p, unsigned int level, unsigned int i)
 	struct fv_node *n = b->child[i];
 
 	p->idx[level] = i;
-	p->lo[level - 1] = b->pivot[i];
 	p->hi[level - 1] = i + 1u < b->hdr.nr ? b->pivot[i + 1] : p->hi[level];
 	if (level > 1)
 		p->br[level - 1] = as_branch(n);
@@ -646,7 +714,6 @@ unsigned int fv_tree_walk(const struct fv_arena *a, u64 page,
 			  struct fv_path *p)
 {
 	p->height = a->height;
-	p->lo[a->height] = a->base;
 	p->hi[a->height] = a->top;
 	if (!a->height) {
 		p->leaf = as_leaf(a->root);
@@ -694,6 +761,32 @@ bool fv_tree_prev_leaf(struct fv_path *p)
 		}
 	}
 	return false;
+}
+
+/**
+ * fv_tree_peek_leaf() - the leaf after (@next) or before @p's.
+ * @p:		a valid path, left alone.
+ * @next:	true for the next leaf, false for the previous one.
+ *
+ * Return: the leaf, or NULL when @p's is the last (first) one.
+ */
+struct fv_leaf *fv_tree_peek_leaf(const struct fv_path *p, bool next)
+{
+	struct fv_branch *b;
+	struct fv_node *n;
+	unsigned int l;
+
+	for (l = 1; l <= p->height; l++)
+		if (next ? p->idx[l] + 1u < p->br[l]->hdr.nr : p->idx[l])
+			break;
+	if (l > p->height)
+		return NULL;
+	n = p->br[l]->child[next ? p->idx[l] + 1u : p->idx[l] - 1u];
+	while (n->level) {
+		b = as_branch(n);
+		n = b->child[next ? 0 : b->hdr.nr - 1u];
+	}
+	return as_leaf(n);
 }
 
 /* Lowest fit below the node at @level of @p (already set up to it). */
@@ -756,7 +849,6 @@ bool fv_tree_find_fit(const struct fv_arena *a, u64 npages,
 	if (!sum_fits(node_sum(a->root), npages, align_shift))
 		return false;
 	p->height = a->height;
-	p->lo[a->height] = a->base;
 	p->hi[a->height] = a->top;
 	if (a->height)
 		p->br[a->height] = as_branch(a->root);
@@ -815,8 +907,8 @@ static void leaf_open(struct fv_leaf *l, unsigned int i, unsigned int k)
 	unsigned int nr = l->hdr.nr;
 	u32 m = l->hdr.freemap, low = m & ((1u << i) - 1);
 
-	move_words(&l->start[i + k], &l->start[i], nr - i);
-	move_words(&l->ent[i + k], &l->ent[i], (nr - i) * WORDS(l->ent[0]));
+	memmove(&l->start[i + k], &l->start[i], (nr - i) * sizeof(l->start[0]));
+	memmove(&l->ent[i + k], &l->ent[i], (nr - i) * sizeof(l->ent[0]));
 	l->hdr.freemap = low | ((m >> i) << (i + k));
 	l->hdr.nr = nr + k;
 }
@@ -827,9 +919,9 @@ static void leaf_close(struct fv_leaf *l, unsigned int i, unsigned int k)
 	unsigned int nr = l->hdr.nr;
 	u32 m = l->hdr.freemap, low = m & ((1u << i) - 1);
 
-	move_words(&l->start[i], &l->start[i + k], nr - i - k);
-	move_words(&l->ent[i], &l->ent[i + k],
-		   (nr - i - k) * WORDS(l->ent[0]));
+	memmove(&l->start[i], &l->start[i + k],
+		(nr - i - k) * sizeof(l->start[0]));
+	memmove(&l->ent[i], &l->ent[i + k], (nr - i - k) * sizeof(l->ent[0]));
 	l->hdr.freemap = low | ((u32)((u64)m >> (i + k)) << i);
 	l->hdr.nr = nr - k;
 }
@@ -837,10 +929,8 @@ static void leaf_close(struct fv_leaf *l, unsigned int i, unsigned int k)
 static void leaf_set(struct fv_leaf *l, unsigned int i, u64 start,
 		     const struct fv_ent *e)
 {
-	FV_WRITE_ONCE(l->start[i], start);
-	FV_WRITE_ONCE(l->ent[i].range, e->range);
-	FV_WRITE_ONCE(l->ent[i].h.word, e->h.word);
-	FV_WRITE_ONCE(l->ent[i].more, e->more);
+	l->start[i] = start;
+	l->ent[i] = *e;
 	if (e->range)
 		l->hdr.freemap &= ~(1u << i);
 	else
@@ -902,8 +992,8 @@ static void leaf_append(struct fv_leaf *dst, const struct fv_leaf *src,
 	u32 bits = (u32)((u64)src->hdr.freemap >> from) &
 		   (u32)(((u64)1 << k) - 1);
 
-	move_words(&dst->start[nr], &src->start[from], k);
-	move_words(&dst->ent[nr], &src->ent[from], k * WORDS(src->ent[0]));
+	memcpy(&dst->start[nr], &src->start[from], k * sizeof(src->start[0]));
+	memcpy(&dst->ent[nr], &src->ent[from], k * sizeof(src->ent[0]));
 	dst->hdr.freemap |= bits << nr;
 	dst->hdr.nr = nr + k;
 }
@@ -1046,12 +1136,10 @@ static void set_first(struct fv_arena *a, struct fv_path *p,
 {
 	unsigned int l;
 
-	p->lo[level] = first;
 	for (l = level + 1; l <= p->height; l++) {
 		FV_WRITE_ONCE(p->br[l]->pivot[p->idx[l]], first);
 		if (p->idx[l])
 			return;
-		p->lo[l] = first;
 	}
 }
 
@@ -1298,7 +1386,15 @@ unsigned int fv_tree_append(struct fv_arena *a, struct fv_path *p,
 
 	FV_ASSERT(starts[0] == a->top && top > a->top && ents[nnew - 1].range);
 	FV_WRITE_ONCE(a->top, top);
-	fv_tree_walk(a, starts[0], p);
+	/* The last leaf: the last child at each level, no search. */
+	p->height = a->height;
+	p->hi[a->height] = a->top;
+	if (!a->height) {
+		p->leaf = as_leaf(a->root);
+	} else {
+		p->br[a->height] = as_branch(a->root);
+		descend_from(p, a->height, a->root->nr - 1u, 0, 1);
+	}
 	if (p->leaf->hdr.nr + nnew > FV_LEAF_SLOTS)
 		make_room(a, p, 0, nnew, starts[0]);
 	l = p->leaf;

@@ -193,8 +193,8 @@ struct fv_branch {
  * @height:	the tree's height when taken.
  * @br:		br[l]: the branch at level l (1..height).
  * @idx:	idx[l]: the child taken in br[l].
- * @lo, @hi:	lo[l], hi[l]: the pages the node at level l covers (level 0:
- *		the leaf).
+ * @hi:		hi[l]: the page after those the node at level l covers
+ *		(level 0: the leaf).
  * @leaf:	the leaf reached.
  *
  * Valid until the tree's shape changes (a split, a merge, a leaf's bounds).
@@ -203,7 +203,6 @@ struct fv_path {
 	u32 height;
 	struct fv_branch *br[FV_MAX_HEIGHT + 1];
 	u8 idx[FV_MAX_HEIGHT + 1];
-	u64 lo[FV_MAX_HEIGHT + 1];
 	u64 hi[FV_MAX_HEIGHT + 1];
 	struct fv_leaf *leaf;
 };
@@ -222,11 +221,13 @@ static inline bool fv_ent_free(const struct fv_leaf *l, unsigned int i)
 /* fv_tree.c: the tree of segments and its free-space summaries. */
 int fv_tree_init(struct fv_arena *a);
 void fv_tree_destroy(struct fv_arena *a);
-int fv_tree_reserve(struct fv_arena *a, unsigned int nsplits, bool nofail);
+int fv_tree_add_spares(struct fv_arena *a, u32 leaves, u32 branches,
+		       bool nofail);
 unsigned int fv_tree_walk(const struct fv_arena *a, u64 page,
 			  struct fv_path *p);
 bool fv_tree_next_leaf(struct fv_path *p);
 bool fv_tree_prev_leaf(struct fv_path *p);
+struct fv_leaf *fv_tree_peek_leaf(const struct fv_path *p, bool next);
 bool fv_tree_find_fit(const struct fv_arena *a, u64 npages,
 		      unsigned int align_shift, struct fv_path *p,
 		      unsigned int *slot, u64 *at);
@@ -249,6 +250,33 @@ void fv_sum_note_gap(struct fv_sum *s, u64 start, u64 end, u32 fields);
 u64 fv_tree_largest_free(const struct fv_arena *a);
 int fv_tree_lookup_lockless(const struct fv_arena *a, u64 page,
 			    struct fv_ent *ent, u64 *start, u64 *end);
+
+/* The kinds of tree nodes: struct fv_arena's spare[] and nspare[] index. */
+#define FV_KIND_LEAF		0
+#define FV_KIND_BRANCH		1
+
+/**
+ * fv_tree_reserve() - have the nodes ready that the next change may need.
+ * @a:		the arena, locked.
+ * @nsplits:	how many leaf splits the change may cause (at most 2).
+ * @nofail:	allocate without failing.
+ *
+ * A leaf split takes one leaf and, cascading up, one branch per level plus
+ * a new root; the first split may raise the height for the second.  Inline:
+ * the spares are almost always there already.
+ *
+ * Return: 0 or -ENOMEM (the spares gathered so far are kept).
+ */
+static inline int fv_tree_reserve(struct fv_arena *a, unsigned int nsplits,
+				  bool nofail)
+{
+	u32 branches = nsplits * (a->height + 2);
+
+	if (a->nspare[FV_KIND_LEAF] >= nsplits &&
+	    a->nspare[FV_KIND_BRANCH] >= branches)
+		return 0;
+	return fv_tree_add_spares(a, nsplits, branches, nofail);
+}
 
 /* fv_holds.c: holder sets, domain slots, the domain table. */
 u32 fv_ent_nholders(const struct fv_ent *e);

@@ -71,8 +71,10 @@ struct fv_node;
  *		or a free slot (see fv_holds.c).
  * @nchunks:	chunks in @slots.
  * @dir_cap:	room in @slots.
- * @free_slot:	first free slot + 1, 0 when none.
- * @nfree_slots: free slots.
+ * @free_slot:	first free slot on the chain + 1, 0 when none.
+ * @nfree_slots: free slots (on the chain or never used).
+ * @fresh:	slots below it have been used; those from it on are free and
+ *		not chained (a new chunk costs no pass over its slots).
  * @cursor:	where fv_domain_release_some() goes on looking.
  *
  * Embedded by the caller; fv_domain_init() and fv_domain_release_all()
@@ -89,6 +91,7 @@ struct fv_domain {
 	u32 free_slot;
 	u32 nfree_slots;
 	u32 cursor;
+	u32 fresh;
 };
 
 /**
