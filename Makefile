@@ -62,7 +62,7 @@ CHECK_FRAGMENTS	:= kunit/kunit.mk
 FV_ITEST_BIN	:= userspace/itest/build/flatvm-itest
 
 .PHONY: all module userspace deps check host-check module-check vm-test \
-	demo vm-bench bench fuzz install clean
+	demo vm-bench vm-latency bench fuzz install clean
 
 all: module userspace
 
@@ -96,6 +96,10 @@ demo: deps module
 
 vm-bench: deps module
 	@$(MAKE) --no-print-directory -C userspace vm-bench VM_KVER=$(KVER) \
+		VM_KERNEL=$(VMLINUZ)
+
+vm-latency: deps module
+	@$(MAKE) --no-print-directory -C userspace vm-latency VM_KVER=$(KVER) \
 		VM_KERNEL=$(VMLINUZ)
 
 bench:

@@ -263,8 +263,48 @@ static void fvd_caps_test_fits(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fvd_cap_fits(c->cur, c->n, c->cap), c->fits);
 }
 
+/* The address space quota: the parameter, or 1/16 of the window. */
+static void fvd_caps_test_user_bytes(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, fvd_user_bytes_cap(0, 1ULL << 44), 1ULL << 40);
+	KUNIT_EXPECT_EQ(test, fvd_user_bytes_cap(12345, 1ULL << 44), 12345ULL);
+	KUNIT_EXPECT_EQ(test, fvd_user_bytes_cap(0, 4 * PAGE_SIZE),
+			(u64)PAGE_SIZE);
+}
+
+/* Consent: nobody, the same user, anyone. */
+static void fvd_caps_test_accepts(struct kunit *test)
+{
+	KUNIT_EXPECT_FALSE(test, fvd_accepts(FLATVM_ACCEPT_NONE, true));
+	KUNIT_EXPECT_FALSE(test, fvd_accepts(FLATVM_ACCEPT_NONE, false));
+	KUNIT_EXPECT_TRUE(test, fvd_accepts(FLATVM_ACCEPT_USER, true));
+	KUNIT_EXPECT_FALSE(test, fvd_accepts(FLATVM_ACCEPT_USER, false));
+	KUNIT_EXPECT_TRUE(test, fvd_accepts(FLATVM_ACCEPT_ANY, false));
+}
+
+/* Who opens the device without CAP_SYS_ADMIN; ACCEPT's fields. */
+static void fvd_caps_test_open_accept(struct kunit *test)
+{
+	struct flatvm_accept a = { .size = sizeof(a) };
+
+	KUNIT_EXPECT_FALSE(test, fvd_may_open(false, -1, true));
+	KUNIT_EXPECT_FALSE(test, fvd_may_open(false, 100, false));
+	KUNIT_EXPECT_TRUE(test, fvd_may_open(false, 100, true));
+	KUNIT_EXPECT_TRUE(test, fvd_may_open(true, -1, false));
+	a.from = FLATVM_ACCEPT_ANY;
+	KUNIT_EXPECT_EQ(test, fvd_accept_args(&a), 0);
+	a.from = FLATVM_ACCEPT_ANY + 1;
+	KUNIT_EXPECT_EQ(test, fvd_accept_args(&a), -EINVAL);
+	a.from = FLATVM_ACCEPT_NONE;
+	a.flags = 1;
+	KUNIT_EXPECT_EQ(test, fvd_accept_args(&a), -EINVAL);
+}
+
 static struct kunit_case fvd_caps_cases[] = {
 	KUNIT_CASE_PARAM(fvd_caps_test_fits, caps_gen_params),
+	KUNIT_CASE(fvd_caps_test_user_bytes),
+	KUNIT_CASE(fvd_caps_test_accepts),
+	KUNIT_CASE(fvd_caps_test_open_accept),
 	{}
 };
 

@@ -12,13 +12,15 @@
  *			the only code that maps, unmaps or changes holds
  *			under the rule below
  *   flatvm_proc.c	the process table (by mm), its mmu notifier (exit)
- *   flatvm_pages.c	the page store and the page caps
+ *   flatvm_pages.c	the page store
+ *   flatvm_quota.c	who is charged for what: users, their quotas, the
+ *			ledger of live ranges
  *   flatvm_stats.c	the module's counters (STATS, debugfs)
  *   flatvm_debugfs.c	/sys/kernel/debug/flatvm/
  *   flatvm_args.c	pure checks and arithmetic (KUnit-tested)
  *
- * Calls go one way: ioctl -> range -> {proc, map, pages}, proc -> map ->
- * pages; stats and debugfs only read.
+ * Calls go one way: ioctl -> range -> {proc, map, pages, quota}, proc ->
+ * map -> pages -> quota; stats and debugfs only read.
  *
  * The rule: a process has a page table entry for a page only while it holds
  * the page.  Entries are added (populate, fault) under proc->map_sem held for
@@ -39,13 +41,21 @@
  *			ALLOC and ATTACH filling entries, GRANT to it; write:
  *			RELEASE, REVOKE of it, munmap, exit
  *   arena->lock	the core's mutex, inside every fv_*() call that changes
- *			the arena (and, until the lockless core, fv_rights())
- *   fvd_users_lock	mutex: creation of a per-user page record
+ *			the arena; no driver call holds it for more than a
+ *			bounded batch (exit, long spans: flatvm_map.c)
+ *   fvd_users_lock	mutex: creation of a per-user record
+ *   fvd_ledger_lock	spinlock: the ledger of live ranges (flatvm_quota.c),
+ *			taken from the core's release callback
+ *   proc->acct_lock	spinlock: the records a process is charged for
  *   xa_lock		the page store's; page table locks
  *
  * Nothing here is shared by all processes on the fault path except the
  * core's look-up: the process table, the page store (xa_load) and the user
  * records are read under RCU, caps are atomics.
+ *
+ * Module lifetime: open files pin the module (/dev/flatvm's and each
+ * window's, whose VMAs hold it), nothing else: a process record without
+ * either is torn down by module exit (fvd_procs_exit()).
  */
 #ifndef _FLATVM_DRV_H
 #define _FLATVM_DRV_H
@@ -56,13 +66,42 @@
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/rwsem.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 
 #include "fv_core.h"
 
 struct pid;
 struct seq_file;
 struct vm_area_struct;
+
+/**
+ * struct fvd_user - what one user is charged with (flatvm_quota.c).
+ * @node:	entry in the user table (RCU readers).
+ * @uid:	the user.
+ * @pages:	pages of the store charged to it.
+ * @bytes:	window address space of its live ranges, not yet back in the
+ *		free pool.
+ * @ranges:	its live ranges.
+ * @records:	hold records of its processes.
+ */
+struct fvd_user {
+	struct hlist_node node;
+	kuid_t uid;
+	atomic64_t pages;
+	atomic64_t bytes;
+	atomic64_t ranges;
+	atomic64_t records;
+};
+
+/* A snapshot of one user's counts (STATS, debugfs). */
+struct fvd_usage {
+	u64 pages;
+	u64 bytes;
+	u64 ranges;
+	u64 records;
+};
 
 /**
  * struct fvd_proc - one address space taking part (keyed by its mm).
@@ -80,6 +119,11 @@ struct vm_area_struct;
  * @window:	the file behind the window VMAs (@window_lock); its
  *		private_data is this proc.  NULL until the first ALLOC/ATTACH.
  * @window_exec: the window was mapped executable (@window_lock).
+ * @user:	the user it is charged to: its real uid at its last call
+ *		(@acct_lock; READ_ONCE for readers).
+ * @records:	hold records charged to @user (@acct_lock).
+ * @acct_lock:	@user and @records.
+ * @accept:	whose grants it takes: FLATVM_ACCEPT_* (READ_ONCE).
  * @rcu:	frees it after lockless table readers.
  */
 struct fvd_proc {
@@ -95,6 +139,10 @@ struct fvd_proc {
 	struct task_struct *mapping;
 	struct file *window;
 	bool window_exec;
+	struct fvd_user *user;
+	u64 records;
+	spinlock_t acct_lock;	/* @user, @records */
+	u32 accept;
 	struct rcu_head rcu;
 };
 
@@ -116,6 +164,9 @@ extern unsigned long fvd_window_base;
 extern unsigned long fvd_window_size;
 extern unsigned long fvd_max_pages;
 extern unsigned long fvd_max_user_pages;
+extern unsigned long fvd_max_user_bytes;
+extern unsigned long fvd_max_user_ranges;
+extern unsigned long fvd_max_user_records;
 
 /* flatvm_ioctl.c */
 long fvd_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
@@ -129,10 +180,12 @@ int fvd_range_release(u64 addr, u64 len);
 int fvd_range_revoke(int pidfd, u64 addr, u64 len);
 int fvd_range_query(u64 addr, struct fv_lookup_result *res, u64 *piece_start,
 		    u64 *piece_len, bool *mapped);
+int fvd_range_accept(u32 from, u32 *previous);
 
 /* flatvm_proc.c */
 struct fvd_proc *fvd_proc_get(struct mm_struct *mm, struct task_struct *task,
 			      bool create);
+struct fvd_proc *fvd_proc_current(bool create);
 void fvd_procs_show(struct seq_file *m);
 void fvd_procs_exit(void);
 
@@ -150,21 +203,53 @@ int fvd_map_revoke(struct fvd_proc *by, struct fvd_proc *target,
 		   struct mm_struct *mm, u64 addr, u64 len);
 bool fvd_map_covers(struct fvd_proc *proc, u64 addr);
 void fvd_map_exit(struct fvd_proc *proc, struct mm_struct *mm);
+void fvd_map_teardown(struct fvd_proc *proc);
+/* What fvd_map_walk() saw of a process's holds over a span. */
+struct fvd_walk {
+	u64 extents;	/* extents met */
+	u64 range;	/* the first one's range */
+	bool cut_first;	/* the span starts inside an extent */
+	bool cut_last;	/* it ends inside one */
+	bool cross;	/* it crosses ranges */
+};
+
+int fvd_map_walk(struct fvd_proc *proc, u64 addr, u64 len, u32 rights,
+		 struct fvd_walk *w);
 
 /* flatvm_pages.c */
-struct page *fvd_page_get(u64 addr, vm_fault_t *err);
-struct page **fvd_pages_new(u64 n);
+struct page *fvd_page_get(struct fvd_user *u, u64 addr, vm_fault_t *err);
+struct page **fvd_pages_new(struct fvd_user *u, u64 n);
 u64 fvd_pages_store(u64 addr, u64 n, struct page **pages);
 void fvd_pages_put(struct page **pages, u64 from, u64 n);
 unsigned long fvd_pages_gather(u64 *addr, u64 end, struct page **pages,
 			       unsigned long max);
 void fvd_pages_released(void *ctx, u64 addr, u64 len, u64 range);
 void fvd_pages_free(struct list_head *freed);
-u64 fvd_pages_total(void);
 u64 fvd_pages_pinned(void);
-u64 fvd_pages_of_current_user(void);
-void fvd_pages_show_users(struct seq_file *m);
 void fvd_pages_exit(void);
+
+/* flatvm_quota.c */
+struct fvd_range;
+struct fvd_user *fvd_user_get(kuid_t uid);
+struct fvd_user *fvd_quota_user_of(struct fvd_proc *proc);
+int fvd_quota_pages(struct fvd_user *u, u64 n);
+void fvd_quota_unpages(struct fvd_user *u, u64 n);
+u64 fvd_quota_npages(void);
+int fvd_quota_records(struct fvd_user *u, u64 need);
+void fvd_quota_sync(struct fvd_proc *proc);
+int fvd_quota_range(struct fvd_user *u, u64 len);
+void fvd_quota_unrange(struct fvd_user *u, u64 len);
+struct fvd_range *fvd_ledger_prepare(void);
+void fvd_ledger_discard(struct fvd_range *r);
+void fvd_ledger_add(struct fvd_range *r, u64 start, u64 len, u64 id,
+		    struct fvd_user *u);
+void fvd_ledger_freed(u64 addr, u64 len, u64 id);
+bool fvd_ledger_next(u64 pos, u64 end, u64 *start, u64 *stop);
+u64 fvd_ledger_count(void);
+void fvd_quota_of(struct fvd_user *u, struct fvd_usage *q);
+struct fvd_user *fvd_quota_lookup(kuid_t uid);
+void fvd_quota_show_users(struct seq_file *m);
+void fvd_quota_exit(void);
 
 /* flatvm_stats.c */
 struct flatvm_stats;

@@ -66,6 +66,13 @@ int fvd_revoke_args(const struct flatvm_revoke *v, u64 base, u64 size)
 	return 0;
 }
 
+int fvd_accept_args(const struct flatvm_accept *a)
+{
+	if (a->flags || a->from > FLATVM_ACCEPT_ANY)
+		return -EINVAL;
+	return 0;
+}
+
 /**
  * fvd_cap_fits() - may a count of @cur grow by @n under @cap?
  * @cur:	the count now (pages charged to a user, or to the module).
@@ -77,6 +84,43 @@ int fvd_revoke_args(const struct flatvm_revoke *v, u64 base, u64 size)
 bool fvd_cap_fits(u64 cur, u64 n, u64 cap)
 {
 	return n <= cap && cur <= cap - n;
+}
+
+/**
+ * fvd_user_bytes_cap() - the address space one user may hold.
+ * @param:	the max_user_bytes parameter; 0 means the default.
+ * @window_size: bytes in the window.
+ *
+ * Return: @param, or a sixteenth of the window (at least one page).
+ */
+u64 fvd_user_bytes_cap(u64 param, u64 window_size)
+{
+	if (param)
+		return param;
+	return max_t(u64, window_size / 16, PAGE_SIZE);
+}
+
+/**
+ * fvd_accepts() - does a process whose FLATVM_IOC_ACCEPT setting is @from
+ *	take a grant?
+ * @from:	FLATVM_ACCEPT_NONE, _USER or _ANY.
+ * @same_user:	the granter's user is the grantee's.
+ */
+bool fvd_accepts(u32 from, bool same_user)
+{
+	return from == FLATVM_ACCEPT_ANY ||
+	       (from == FLATVM_ACCEPT_USER && same_user);
+}
+
+/**
+ * fvd_may_open() - may a task without CAP_SYS_ADMIN open /dev/flatvm?
+ * @all:	the access_all parameter.
+ * @gid:	the access_gid parameter (-1: no group).
+ * @in_group:	it is a member of @gid (when @gid >= 0).
+ */
+bool fvd_may_open(bool all, int gid, bool in_group)
+{
+	return all || (gid >= 0 && in_group);
 }
 
 /**

@@ -18,7 +18,11 @@ int fvd_grant_args(const struct flatvm_grant *g, u64 base, u64 size);
 int fvd_attach_args(const struct flatvm_attach *t, u64 base, u64 size);
 int fvd_release_args(const struct flatvm_release *r, u64 base, u64 size);
 int fvd_revoke_args(const struct flatvm_revoke *v, u64 base, u64 size);
+int fvd_accept_args(const struct flatvm_accept *a);
 bool fvd_cap_fits(u64 cur, u64 n, u64 cap);
+u64 fvd_user_bytes_cap(u64 param, u64 window_size);
+bool fvd_accepts(u32 from, bool same_user);
+bool fvd_may_open(bool all, int gid, bool in_group);
 unsigned long fvd_rights_vm_flags(u32 rights);
 bool fvd_fault_allowed(u32 rights, unsigned int fault_flags);
 

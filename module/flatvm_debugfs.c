@@ -5,7 +5,8 @@
  *   ranges	every extent: span, range id, holders with their rights
  *   holders	every process: domain id, pid, pages and hold records
  *   free	every free extent of the window
- *   counters	the core's counters, pages, caps, per-user charges
+ *   counters	the core's counters, pages, quotas, and per user what it
+ *		is charged with (pages, bytes, ranges, records)
  *   check	reading it runs the core's invariant checker (fv_check())
  *		and counts the stored pages with a reference besides the
  *		store's (none may have one): "ok" or what failed
@@ -102,8 +103,11 @@ static int counters_show(struct seq_file *m, void *unused)
 		   s.extents, s.holders, s.processes);
 	seq_printf(m, "metadata_bytes %llu\npages %llu\nmax_pages %llu\n",
 		   st.metadata_bytes, s.pages, s.max_pages);
-	seq_printf(m, "max_user_pages %llu\n", s.max_user_pages);
-	fvd_pages_show_users(m);
+	seq_printf(m, "max_user_pages %llu\nmax_user_bytes %llu\n",
+		   s.max_user_pages, s.max_user_bytes);
+	seq_printf(m, "max_user_ranges %llu\nmax_user_records %llu\n",
+		   s.max_user_ranges, s.max_user_records);
+	fvd_quota_show_users(m);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(counters);

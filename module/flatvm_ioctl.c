@@ -133,6 +133,8 @@ static int fvd_ioctl_query(struct flatvm_query __user *uarg)
 	q.rights = res.rights & FV_RIGHTS_MASK;
 	q.nholders = res.nholders;
 	q.oflags = mapped ? FLATVM_QUERY_MAPPED : 0;
+	if (res.rights & FV_OWNER)
+		q.oflags |= FLATVM_QUERY_OWNER;
 	q.pad = 0;
 	return copy_to_user(uarg, &q, sizeof(q)) ? -EFAULT : 0;
 }
@@ -149,6 +151,21 @@ static int fvd_ioctl_stats(struct flatvm_stats __user *uarg)
 		return -EINVAL;
 	fvd_stats_fill(&s);
 	return copy_to_user(uarg, &s, sizeof(s)) ? -EFAULT : 0;
+}
+
+static int fvd_ioctl_accept(struct flatvm_accept __user *uarg)
+{
+	struct flatvm_accept a;
+	int ret;
+
+	ret = fvd_copy_in(&a, sizeof(a), uarg);
+	if (!ret)
+		ret = fvd_accept_args(&a);
+	if (!ret)
+		ret = fvd_range_accept(a.from, &a.previous);
+	if (ret)
+		return ret;
+	return copy_to_user(uarg, &a, sizeof(a)) ? -EFAULT : 0;
 }
 
 /**
@@ -178,6 +195,8 @@ long fvd_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return fvd_ioctl_query(uarg);
 	case FLATVM_IOC_STATS:
 		return fvd_ioctl_stats(uarg);
+	case FLATVM_IOC_ACCEPT:
+		return fvd_ioctl_accept(uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -8,7 +8,9 @@
  * process's window maps a file of its own (flatvm_map.c).  The lock order
  * of the whole driver is in flatvm.h.
  */
+#include <linux/capability.h>
 #include <linux/compat.h>
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
@@ -16,6 +18,7 @@
 #include <linux/sizes.h>
 
 #include "flatvm.h"
+#include "flatvm_args.h"
 
 /* The tracepoints' definitions, here only (flatvm_trace.h). */
 #define CREATE_TRACE_POINTS
@@ -45,14 +48,53 @@ unsigned long fvd_max_user_pages = 131072;
 module_param_named(max_user_pages, fvd_max_user_pages, ulong, 0644);
 MODULE_PARM_DESC(max_user_pages, "Cap on pages charged to one user");
 
+unsigned long fvd_max_user_bytes;
+module_param_named(max_user_bytes, fvd_max_user_bytes, ulong, 0644);
+MODULE_PARM_DESC(max_user_bytes,
+		 "Cap on window address space charged to one user (0: 1/16 of the window)");
+
+unsigned long fvd_max_user_ranges = 65536;
+module_param_named(max_user_ranges, fvd_max_user_ranges, ulong, 0644);
+MODULE_PARM_DESC(max_user_ranges, "Cap on live ranges charged to one user");
+
+unsigned long fvd_max_user_records = 131072;
+module_param_named(max_user_records, fvd_max_user_records, ulong, 0644);
+MODULE_PARM_DESC(max_user_records,
+		 "Cap on hold records of one user's processes");
+
+/*
+ * Who may open /dev/flatvm: root (CAP_SYS_ADMIN), members of access_gid,
+ * everyone with access_all.  The node is created 0666 and this decides.
+ */
+static int fvd_access_gid = -1;
+module_param_named(access_gid, fvd_access_gid, int, 0644);
+MODULE_PARM_DESC(access_gid,
+		 "Group whose members may open /dev/flatvm besides root (-1: none)");
+
+static bool fvd_access_all;
+module_param_named(access_all, fvd_access_all, bool, 0644);
+MODULE_PARM_DESC(access_all, "Anyone may open /dev/flatvm");
+
 struct fv_arena fvd_arena;
 
-/* 32-bit tasks cannot address the window: refuse them at the door. */
+/*
+ * 32-bit tasks cannot address the window: refuse them at the door.  Then
+ * the access parameters decide (the node's mode lets everyone this far).
+ */
 static int fvd_open(struct inode *inode, struct file *file)
 {
+	int gid = READ_ONCE(fvd_access_gid);
+	bool in_group = false;
+
 	if (in_compat_syscall())
 		return -EOPNOTSUPP;
-	return 0;
+	if (gid >= 0)
+		in_group = in_group_p(make_kgid(&init_user_ns, gid));
+	/* capable() last: it records the use of the capability. */
+	if (fvd_may_open(READ_ONCE(fvd_access_all), gid, in_group) ||
+	    capable(CAP_SYS_ADMIN))
+		return 0;
+	return -EACCES;
 }
 
 /* No .compat_ioctl: a descriptor passed to a 32-bit task gets -ENOTTY. */
@@ -108,6 +150,7 @@ static void __exit fvd_exit(void)
 	fvd_debugfs_exit();
 	fvd_procs_exit();
 	fvd_pages_exit();
+	fvd_quota_exit();
 	fv_arena_destroy(&fvd_arena);
 	fv_kmem_exit();
 }

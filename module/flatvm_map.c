@@ -35,7 +35,17 @@
  * Holds against entries (the rule in flatvm.h): entries are added under
  * proc->map_sem held for read once the hold is checked; holds are removed
  * under it held for write, after zapping.  Everything that removes holds is
- * here: fvd_map_release(), fvd_map_revoke(), ->close, fvd_map_exit().
+ * here: fvd_map_release(), fvd_map_revoke(), ->close, fvd_map_exit(),
+ * fvd_map_teardown().
+ *
+ * Bounded lock holds: a core call that removes holds walks every segment of
+ * its span under the core's lock, so a long span is released in pieces of
+ * at most FVD_PIECE_PAGES pages (a piece never ends inside an extent the
+ * process holds, so no piece cuts one), skipping the space no live range
+ * covers (the ledger, flatvm_quota.c); exit releases FVD_EXIT_BATCH holds
+ * per call.  Others' calls get the lock between pieces.  Checks that walk a
+ * span (ATTACH, REVOKE's authority, GRANT's count) use the core's lockless
+ * look-up, one per extent.
  *
  * Locking: mmap_lock -> proc->map_sem -> the core; see flatvm.h.
  */
@@ -53,6 +63,14 @@
 
 /* Pages mapped per page table walk when filling a span. */
 #define FVD_FILL_BATCH	64
+/* Pages of segments one core call releases at most (plus one extent). */
+#define FVD_PIECE_PAGES	1024
+/* Holds released per core call at exit. */
+#define FVD_EXIT_BATCH	256
+/* Extents a GRANT may cover (fv_share() walks them under the lock). */
+#define FVD_GRANT_EXTENTS	1024
+/* Lockless look-ups between two cond_resched(). */
+#define FVD_WALK_BATCH	256
 
 static const struct vm_operations_struct fvd_window_ops;
 
@@ -140,6 +158,123 @@ static void fvd_zap(struct mm_struct *mm, u64 addr, u64 end)
 	}
 }
 
+/* ---- removing holds, piece by piece -------------------------------------- */
+
+/*
+ * Where the piece of [@pos, @end) released in one core call ends: after at
+ * most FVD_PIECE_PAGES pages, stretched to the end of an extent @proc holds
+ * across that point, so that no piece cuts one of its extents.  Lockless:
+ * a stale answer costs a cut (a record), never a wrong release.
+ */
+static u64 fvd_piece_end(struct fvd_proc *proc, u64 pos, u64 end)
+{
+	struct fv_lookup_result res;
+	u64 stop;
+
+	if (end - pos <= (u64)FVD_PIECE_PAGES << PAGE_SHIFT)
+		return end;
+	stop = pos + ((u64)FVD_PIECE_PAGES << PAGE_SHIFT);
+	if (!fv_rights(&fvd_arena, &proc->dom, stop, &res) &&
+	    res.ext_start < stop)
+		stop = min(end, res.ext_start + res.ext_len);
+	return stop;
+}
+
+/* Zap (when @mm is given), then release one piece in the core. */
+static int fvd_unhold_piece(struct fvd_proc *proc, struct mm_struct *mm,
+			    u64 start, u64 stop, bool nofail,
+			    struct list_head *freed)
+{
+	if (mm)
+		fvd_zap(mm, start, stop);
+	if (nofail)
+		return fv_release_nofail(&fvd_arena, &proc->dom, start,
+					 stop - start, fvd_pages_released,
+					 freed);
+	return fv_release(&fvd_arena, &proc->dom, start, stop - start,
+			  fvd_pages_released, freed);
+}
+
+/*
+ * Drop what @proc holds in [@addr, @end): zap its entries there (when @mm is
+ * given: ->close comes after the zap), then release in the core, a piece at
+ * a time over the live ranges of the span.  Only the first core call that
+ * finds something may fail (then nothing changed); once one released
+ * something, the others cannot (nofail).  Pages nobody holds go onto @freed.
+ *
+ * Return: 0 when something was released, -ENOENT when @proc held nothing
+ * there, or the error of the first call (-ENOMEM) with nothing changed.
+ */
+static int fvd_unhold_span(struct fvd_proc *proc, struct mm_struct *mm,
+			   u64 addr, u64 end, bool nofail,
+			   struct list_head *freed)
+{
+	u64 pos = addr, start, stop, piece;
+	int ret = -ENOENT, r;
+
+	lockdep_assert_held_write(&proc->map_sem);
+	if (end - addr <= (u64)FVD_PIECE_PAGES << PAGE_SHIFT)
+		return fvd_unhold_piece(proc, mm, addr, end, nofail, freed);
+	while (pos < end && fvd_ledger_next(pos, end, &start, &stop)) {
+		for (; start < stop; start = piece) {
+			piece = fvd_piece_end(proc, start, stop);
+			r = fvd_unhold_piece(proc, mm, start, piece,
+					     nofail || !ret, freed);
+			if (!r)
+				ret = 0;
+			else if (r != -ENOENT && ret)
+				return r;
+			fvd_pages_free(freed);
+			cond_resched();
+		}
+		pos = stop;
+	}
+	return ret;
+}
+
+/**
+ * fvd_map_walk() - @proc's holds over a span, by lockless look-ups.
+ * @proc:	the process.
+ * @addr:	first byte.
+ * @len:	bytes.
+ * @rights:	rights wanted on every page (FV_OWNER may be asked), or 0.
+ * @w:		filled: extents met, whether the span's ends cut an extent,
+ *		whether it crosses ranges.
+ *
+ * A snapshot: the caller that needs it exact holds what keeps it so, or
+ * lets the core decide again.  One look-up per extent, without the core's
+ * lock.
+ *
+ * Return: 0, -ENOENT (a page not held), -EACCES (held with fewer rights).
+ */
+int fvd_map_walk(struct fvd_proc *proc, u64 addr, u64 len, u32 rights,
+		 struct fvd_walk *w)
+{
+	struct fv_lookup_result res;
+	u64 pos = addr, end = addr + len;
+	int ret;
+
+	memset(w, 0, sizeof(*w));
+	while (pos < end) {
+		ret = fv_rights(&fvd_arena, &proc->dom, pos, &res);
+		if (ret)
+			return ret;
+		if ((res.rights & rights) != rights)
+			return -EACCES;
+		if (!w->extents) {
+			w->cut_first = res.ext_start < addr;
+			w->range = res.range;
+		} else if (res.range != w->range) {
+			w->cross = true;
+		}
+		pos = res.ext_start + res.ext_len;
+		w->cut_last = pos > end;
+		if (!(++w->extents % FVD_WALK_BATCH))
+			cond_resched();
+	}
+	return 0;
+}
+
 /* ---- the window VMA ------------------------------------------------------- */
 
 /*
@@ -163,7 +298,7 @@ static vm_fault_t fvd_window_fault(struct vm_fault *vmf)
 	if (fv_rights(&fvd_arena, &proc->dom, addr, &res) ||
 	    !fvd_fault_allowed(res.rights, vmf->flags))
 		goto out;
-	page = fvd_page_get(addr, &ret);
+	page = fvd_page_get(READ_ONCE(proc->user), addr, &ret);
 	if (!page)
 		goto out;
 	if (vmf->flags & FAULT_FLAG_MKWRITE)
@@ -192,15 +327,15 @@ static void fvd_window_close(struct vm_area_struct *vma)
 		return;
 	down_write(&proc->map_sem);
 	if (!proc->dead) {
-		fv_release_nofail(&fvd_arena, &proc->dom, vma->vm_start,
-				  vma->vm_end - vma->vm_start,
-				  fvd_pages_released, &freed);
+		fvd_unhold_span(proc, NULL, vma->vm_start, vma->vm_end, true,
+				&freed);
 		trace_flatvm_release(proc, vma->vm_start,
 				     vma->vm_end - vma->vm_start,
 				     FVD_TRACE_MUNMAP, 0);
 	}
 	up_write(&proc->map_sem);
 	fvd_pages_free(&freed);
+	fvd_quota_sync(proc);
 }
 
 /* Rights are per page, not per VMA: mprotect() has nothing to change. */
@@ -511,30 +646,64 @@ void fvd_map_populate(struct fvd_proc *proc, u64 addr, u64 len)
  * @rights:	the grantee's rights.
  *
  * Under @to's map_sem for read, so that a REVOKE of @to decides on holds
- * that cannot change under it.  The grantee maps the pages on its first
- * touch, or at once with ATTACH.
+ * that cannot change under it, and that an exited @to gets nothing.  @to
+ * must accept grants from @from; the span may cover at most
+ * FVD_GRANT_EXTENTS extents (fv_share() walks them under the core's lock);
+ * @to's user gets a record per extent, @from's one per extent the span's
+ * ends cut.  The grantee maps the pages on its first touch, or at once with
+ * ATTACH.
  *
- * Return: as fv_share().
+ * Return: -ESRCH (@to exited), -EPERM (@to does not accept @from), -ERANGE
+ * (too many extents), -EMLINK (a records quota), or as fv_share().
  */
 int fvd_map_grant(struct fvd_proc *from, struct fvd_proc *to, u64 addr,
 		  u64 len, u32 rights)
 {
+	struct fvd_walk w;
 	int ret;
 
 	down_read(&to->map_sem);
+	if (to->dead) {
+		ret = -ESRCH;
+		goto out;
+	}
+	if (!fvd_accepts(READ_ONCE(to->accept),
+			 READ_ONCE(to->user) == READ_ONCE(from->user))) {
+		ret = -EPERM;
+		goto out;
+	}
+	/* A span the core will refuse anyway: let it say why. */
+	if (!fvd_map_walk(from, addr, len, 0, &w) && !w.cross) {
+		if (w.extents > FVD_GRANT_EXTENTS)
+			ret = -ERANGE;
+		else
+			ret = fvd_quota_records(READ_ONCE(to->user),
+						w.extents);
+		if (!ret)
+			ret = fvd_quota_records(READ_ONCE(from->user),
+						w.cut_first + w.cut_last);
+		if (ret)
+			goto out;
+	}
 	ret = fv_share(&fvd_arena, &from->dom, &to->dom, addr, len, rights);
+out:
 	up_read(&to->map_sem);
 	return ret;
 }
 
-/* Zap, then release in the core: pages nobody holds go onto @freed. */
-static int fvd_unhold(struct fvd_proc *proc, struct mm_struct *mm, u64 addr,
-		      u64 len, struct list_head *freed)
+/*
+ * May @proc's user pay for the records cutting @proc's extents at the ends
+ * of [@addr, @addr + @len) adds?  One when the span lies inside one extent
+ * @proc holds (it becomes two), none otherwise.
+ */
+static int fvd_cut_quota(struct fvd_proc *proc, u64 addr, u64 len)
 {
-	lockdep_assert_held_write(&proc->map_sem);
-	fvd_zap(mm, addr, addr + len);
-	return fv_release(&fvd_arena, &proc->dom, addr, len,
-			  fvd_pages_released, freed);
+	struct fv_lookup_result res;
+
+	if (fv_rights(&fvd_arena, &proc->dom, addr, &res) ||
+	    res.ext_start >= addr || res.ext_start + res.ext_len <= addr + len)
+		return 0;
+	return fvd_quota_records(READ_ONCE(proc->user), 1);
 }
 
 /**
@@ -547,7 +716,8 @@ static int fvd_unhold(struct fvd_proc *proc, struct mm_struct *mm, u64 addr,
  * them back), then the holds go; the pages nobody holds any more are freed
  * after.  The window stays: touching the span faults (SIGSEGV).
  *
- * Return: 0, -ENOENT when current holds nothing there, -ENOMEM (the core's
+ * Return: 0, -ENOENT when current holds nothing there, -EMLINK (cutting
+ * an extent in two is over its user's records quota), -ENOMEM (the core's
  * records: the holds stay; only entries were zapped, faults map them
  * again), -EINTR.
  */
@@ -560,11 +730,36 @@ int fvd_map_release(struct fvd_proc *proc, u64 addr, u64 len)
 	if (mmap_read_lock_killable(mm))
 		return -EINTR;
 	down_write(&proc->map_sem);
-	ret = fvd_unhold(proc, mm, addr, len, &freed);
+	ret = fvd_cut_quota(proc, addr, len);
+	if (!ret)
+		ret = fvd_unhold_span(proc, mm, addr, addr + len, false,
+				      &freed);
 	up_write(&proc->map_sem);
 	mmap_read_unlock(mm);
 	fvd_pages_free(&freed);
+	fvd_quota_sync(proc);
 	return ret;
+}
+
+/*
+ * Records @by's user pays when @target loses [@addr, @addr + @len): each
+ * end of the span inside an extent @target holds cuts that extent, which
+ * @by holds too (it owns the span).
+ */
+static int fvd_revoke_quota(struct fvd_proc *by, struct fvd_proc *target,
+			    u64 addr, u64 len)
+{
+	struct fv_lookup_result res;
+	u64 cuts = 0;
+
+	if (!fv_rights(&fvd_arena, &target->dom, addr, &res) &&
+	    res.ext_start < addr)
+		cuts++;
+	if (!fv_rights(&fvd_arena, &target->dom, addr + len - PAGE_SIZE,
+		       &res) &&
+	    res.ext_start + res.ext_len > addr + len)
+		cuts++;
+	return fvd_quota_records(READ_ONCE(by->user), cuts);
 }
 
 /**
@@ -575,31 +770,61 @@ int fvd_map_release(struct fvd_proc *proc, u64 addr, u64 len)
  * @addr:	span.
  * @len:	bytes.
  *
- * @by must hold the whole span and, on every page @target holds there, at
- * least @target's rights.  Decided and done under @target's map_sem for
- * write: its holds cannot change meanwhile (GRANT to it takes it too).
+ * @by must own (have allocated, and still hold) every page of the span:
+ * only the owner revokes, and nobody revokes the owner (a range has one).
+ * Decided and done under @target's map_sem for write: its holds cannot
+ * change meanwhile (GRANT to it takes it too), so the pages it loses are
+ * those of the ranges @by owned when checked.
  *
- * Return: 0, -EPERM, -ENOENT (@target holds none of it), -ENOMEM, -EINTR.
+ * Return: 0, -EPERM, -ENOENT (@target holds none of it), -ESRCH (@target
+ * exited), -EMLINK, -ENOMEM, -EINTR.
  */
 int fvd_map_revoke(struct fvd_proc *by, struct fvd_proc *target,
 		   struct mm_struct *mm, u64 addr, u64 len)
 {
+	struct fvd_walk w;
 	LIST_HEAD(freed);
 	int ret;
 
 	if (mmap_read_lock_killable(mm))
 		return -EINTR;
 	down_write(&target->map_sem);
-	if (fv_holds_all(&fvd_arena, &by->dom, addr, len, FV_READ) ||
-	    fv_rights_cover(&fvd_arena, &by->dom, &target->dom, addr,
-			    len) <= 0)
+	if (target->dead)
+		ret = -ESRCH;
+	else if (fvd_map_walk(by, addr, len, FV_READ | FV_OWNER, &w))
 		ret = -EPERM;
 	else
-		ret = fvd_unhold(target, mm, addr, len, &freed);
+		ret = fvd_revoke_quota(by, target, addr, len);
+	if (!ret)
+		ret = fvd_unhold_span(target, mm, addr, addr + len, false,
+				      &freed);
 	up_write(&target->map_sem);
 	mmap_read_unlock(mm);
 	fvd_pages_free(&freed);
+	fvd_quota_sync(target);
+	fvd_quota_sync(by);
 	return ret;
+}
+
+/*
+ * Release everything a dead @proc holds, FVD_EXIT_BATCH holds per core call
+ * (others get the core's lock between), and unregister its domain.  Nothing
+ * adds holds to a dead proc (GRANT checks under its map_sem), and nothing
+ * maps any: its entries are gone, or it never had a window.
+ */
+static void fvd_map_drain(struct fvd_proc *proc)
+{
+	LIST_HEAD(freed);
+
+	while (fv_domain_release_some(&fvd_arena, &proc->dom, FVD_EXIT_BATCH,
+				      fvd_pages_released, &freed)) {
+		fvd_pages_free(&freed);
+		cond_resched();
+	}
+	fv_domain_release_all(&fvd_arena, &proc->dom, fvd_pages_released,
+			      &freed);
+	fvd_pages_free(&freed);
+	fvd_quota_sync(proc);
 }
 
 /**
@@ -614,19 +839,16 @@ int fvd_map_revoke(struct fvd_proc *by, struct fvd_proc *target,
 void fvd_map_exit(struct fvd_proc *proc, struct mm_struct *mm)
 {
 	struct file *window;
-	LIST_HEAD(freed);
 
 	mmap_read_lock(mm);
 	down_write(&proc->map_sem);
 	proc->dead = true;
 	fvd_zap(mm, fvd_window_base, fvd_window_end());
-	fv_domain_release_all(&fvd_arena, &proc->dom, fvd_pages_released,
-			      &freed);
-	trace_flatvm_release(proc, fvd_window_base, fvd_window_size,
-			     FVD_TRACE_EXIT, 0);
 	up_write(&proc->map_sem);
 	mmap_read_unlock(mm);
-	fvd_pages_free(&freed);
+	fvd_map_drain(proc);
+	trace_flatvm_release(proc, fvd_window_base, fvd_window_size,
+			     FVD_TRACE_EXIT, 0);
 
 	mutex_lock(&proc->window_lock);
 	window = proc->window;
@@ -634,4 +856,17 @@ void fvd_map_exit(struct fvd_proc *proc, struct mm_struct *mm)
 	mutex_unlock(&proc->window_lock);
 	if (window)
 		fput(window);
+}
+
+/**
+ * fvd_map_teardown() - module exit: release a proc whose mm lives on.
+ * @proc:	a proc out of the table, without a window (nothing pins the
+ *		module, so it has none) and without an ioctl in flight.
+ */
+void fvd_map_teardown(struct fvd_proc *proc)
+{
+	down_write(&proc->map_sem);
+	proc->dead = true;
+	up_write(&proc->map_sem);
+	fvd_map_drain(proc);
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * flatvm physical page store and page caps.
+ * flatvm physical page store.
  *
  * Owns the pages behind the window: an xarray indexed by the page's number
  * in the window (a shallow tree: ranges start low) holds the only
@@ -13,123 +13,31 @@
  * caller has dropped its locks.
  *
  * Pages are zeroed, charged to the allocating task's memcg (__GFP_ACCOUNT)
- * and counted against two caps: max_pages for the module and
- * max_user_pages for the user that caused the allocation (the caller of
- * ALLOC for eager ranges, the process that touched the page first for lazy
- * ones).  The user charged is remembered in page->private.
+ * and to a user (flatvm_quota.c: max_user_pages, max_pages): the
+ * allocator's for an eager range, the first toucher's for a lazy page.
+ * The user charged is remembered in page->private.
  *
- * Locking: look-ups take no lock (xa_load() and the user table under RCU),
- * counts are atomics; the xarray's own lock covers stores and erases, and
- * fvd_users_lock only the creation of a user's record (once per user).
- * User records live until the module unloads.
+ * Locking: look-ups take no lock (xa_load() under RCU), counts are atomics;
+ * the xarray's own lock covers stores and erases.
  */
-#include <linux/cred.h>
 #include <linux/gfp.h>
-#include <linux/hashtable.h>
 #include <linux/mm.h>
-#include <linux/rculist.h>
 #include <linux/sched.h>
-#include <linux/seq_file.h>
 #include <linux/slab.h>
-#include <linux/uidgid.h>
-#include <linux/user_namespace.h>
 #include <linux/xarray.h>
 
 #include "flatvm.h"
-#include "flatvm_args.h"
 #include "flatvm_trace.h"
 
 #define FVD_PAGE_GFP	(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT | \
 			 __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
-/**
- * struct fvd_user - pages charged to one user.
- * @node:	entry in fvd_users (fvd_users_lock; RCU readers).
- * @uid:	the user.
- * @pages:	pages in the store charged to it.
- */
-struct fvd_user {
-	struct hlist_node node;
-	kuid_t uid;
-	atomic64_t pages;
-};
-
 static DEFINE_XARRAY(fvd_pages);	/* by fvd_index() */
-static DEFINE_HASHTABLE(fvd_users, 6);
-static DEFINE_MUTEX(fvd_users_lock);
-static atomic64_t fvd_npages = ATOMIC64_INIT(0);
 
 /* The store's index of the page at @addr, in the window. */
 static unsigned long fvd_index(u64 addr)
 {
 	return (addr - fvd_window_base) >> PAGE_SHIFT;
-}
-
-static struct fvd_user *fvd_user_find(kuid_t uid)
-{
-	struct fvd_user *u;
-
-	hash_for_each_possible_rcu(fvd_users, u, node, __kuid_val(uid))
-		if (uid_eq(u->uid, uid))
-			return u;
-	return NULL;
-}
-
-/* The current user's record, created on its first charge. */
-static struct fvd_user *fvd_user_current(void)
-{
-	kuid_t uid = current_uid();
-	struct fvd_user *u;
-
-	rcu_read_lock();
-	u = fvd_user_find(uid);
-	rcu_read_unlock();
-	if (u)
-		return u;
-	mutex_lock(&fvd_users_lock);
-	u = fvd_user_find(uid);
-	if (!u) {
-		u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
-		if (u) {
-			u->uid = uid;
-			hash_add_rcu(fvd_users, &u->node, __kuid_val(uid));
-		}
-	}
-	mutex_unlock(&fvd_users_lock);
-	return u;
-}
-
-/* Add @n to @count unless that takes it over @cap. */
-static bool fvd_add_capped(atomic64_t *count, u64 n, u64 cap)
-{
-	s64 old = atomic64_read(count);
-
-	do {
-		if (!fvd_cap_fits(old, n, cap))
-			return false;
-	} while (!atomic64_try_cmpxchg(count, &old, old + n));
-	return true;
-}
-
-/*
- * Charge @n pages to @u and to the module: -EDQUOT over the user's cap
- * (checked first), -ENOBUFS over the module's.
- */
-static int fvd_charge(struct fvd_user *u, u64 n)
-{
-	if (!fvd_add_capped(&u->pages, n, READ_ONCE(fvd_max_user_pages)))
-		return -EDQUOT;
-	if (!fvd_add_capped(&fvd_npages, n, READ_ONCE(fvd_max_pages))) {
-		atomic64_sub(n, &u->pages);
-		return -ENOBUFS;
-	}
-	return 0;
-}
-
-static void fvd_uncharge(struct fvd_user *u, u64 n)
-{
-	atomic64_sub(n, &u->pages);
-	atomic64_sub(n, &fvd_npages);
 }
 
 static struct page *fvd_page_new(struct fvd_user *u)
@@ -144,13 +52,14 @@ static struct page *fvd_page_new(struct fvd_user *u)
 /* A page that never entered the store (or left it) goes. */
 static void fvd_page_drop(struct page *page)
 {
-	fvd_uncharge((struct fvd_user *)page_private(page), 1);
+	fvd_quota_unpages((struct fvd_user *)page_private(page), 1);
 	set_page_private(page, 0);
 	put_page(page);
 }
 
 /**
  * fvd_page_get() - the page at @addr, allocated on first touch.
+ * @u:		the user a new page is charged to (the toucher's).
  * @addr:	address of a page the calling process holds.
  * @err:	set when NULL is returned: VM_FAULT_SIGBUS over a cap,
  *		VM_FAULT_OOM out of memory.
@@ -158,11 +67,10 @@ static void fvd_page_drop(struct page *page)
  * Context: under the map_sem of a process holding the page, which keeps it
  * in the store after return.
  */
-struct page *fvd_page_get(u64 addr, vm_fault_t *err)
+struct page *fvd_page_get(struct fvd_user *u, u64 addr, vm_fault_t *err)
 {
 	unsigned long index = fvd_index(addr);
 	struct page *page, *old;
-	struct fvd_user *u;
 	int ret;
 
 	rcu_read_lock();
@@ -171,22 +79,17 @@ struct page *fvd_page_get(u64 addr, vm_fault_t *err)
 	if (page)
 		return page;
 
-	*err = VM_FAULT_OOM;
-	u = fvd_user_current();
-	if (!u) {
-		trace_flatvm_lazy_fault(addr, -ENOMEM, false);
-		return NULL;
-	}
-	ret = fvd_charge(u, 1);
+	ret = fvd_quota_pages(u, 1);
 	if (ret) {
 		trace_flatvm_lazy_fault(addr, ret, false);
 		*err = VM_FAULT_SIGBUS;
 		return NULL;
 	}
+	*err = VM_FAULT_OOM;
 	page = fvd_page_new(u);
 	if (!page) {
 		trace_flatvm_lazy_fault(addr, -ENOMEM, false);
-		fvd_uncharge(u, 1);
+		fvd_quota_unpages(u, 1);
 		return NULL;
 	}
 	/* Another holder's fault may have stored one meanwhile: use it. */
@@ -202,25 +105,23 @@ struct page *fvd_page_get(u64 addr, vm_fault_t *err)
 
 /**
  * fvd_pages_new() - charge and allocate the pages of a fresh eager range.
+ * @u:		the user they are charged to (the allocator's).
  * @n:		how many.
  *
- * Charged to the current user, allocated outside every lock;
+ * Allocated outside every lock;
  * fvd_pages_store() puts them in the store.
  *
  * Return: an array of @n zeroed pages, to hand to fvd_pages_store() and
  * fvd_pages_put(), or an ERR_PTR: -EDQUOT, -ENOBUFS (caps), -ENOMEM; then
  * nothing is charged.
  */
-struct page **fvd_pages_new(u64 n)
+struct page **fvd_pages_new(struct fvd_user *u, u64 n)
 {
-	struct fvd_user *u = fvd_user_current();
 	struct page **pages;
 	u64 i;
 	int ret;
 
-	if (!u)
-		return ERR_PTR(-ENOMEM);
-	ret = fvd_charge(u, n);
+	ret = fvd_quota_pages(u, n);
 	if (ret)
 		return ERR_PTR(ret);
 	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL_ACCOUNT);
@@ -229,7 +130,7 @@ struct page **fvd_pages_new(u64 n)
 	for (i = 0; i < n; i++) {
 		pages[i] = fvd_page_new(u);
 		if (!pages[i]) {
-			fvd_uncharge(u, n - i);
+			fvd_quota_unpages(u, n - i);
 			fvd_pages_put(pages, 0, i);
 			return ERR_PTR(-ENOMEM);
 		}
@@ -238,7 +139,7 @@ struct page **fvd_pages_new(u64 n)
 	return pages;
 
 nomem:
-	fvd_uncharge(u, n);
+	fvd_quota_unpages(u, n);
 	return ERR_PTR(-ENOMEM);
 }
 
@@ -339,6 +240,7 @@ unsigned long fvd_pages_gather(u64 *addr, u64 end, struct page **pages,
  *
  * Runs under the core's lock.  Only stored pages are visited, so a huge
  * lazy range costs what was touched.  No page table maps them any more.
+ * The ledger takes the run off its range (flatvm_quota.c).
  */
 void fvd_pages_released(void *ctx, u64 addr, u64 len, u64 range)
 {
@@ -353,6 +255,7 @@ void fvd_pages_released(void *ctx, u64 addr, u64 len, u64 range)
 		xa_erase(&fvd_pages, index);
 		list_add_tail(&page->lru, freed);
 	}
+	fvd_ledger_freed(addr, len, range);
 }
 
 /**
@@ -396,51 +299,8 @@ u64 fvd_pages_pinned(void)
 	return n;
 }
 
-/** fvd_pages_total() - pages in the store. */
-u64 fvd_pages_total(void)
-{
-	return atomic64_read(&fvd_npages);
-}
-
-/** fvd_pages_of_current_user() - pages charged to the caller's user. */
-u64 fvd_pages_of_current_user(void)
-{
-	struct fvd_user *u;
-	u64 n = 0;
-
-	rcu_read_lock();
-	u = fvd_user_find(current_uid());
-	if (u)
-		n = atomic64_read(&u->pages);
-	rcu_read_unlock();
-	return n;
-}
-
-/** fvd_pages_show_users() - debugfs: one line per user with pages. */
-void fvd_pages_show_users(struct seq_file *m)
-{
-	struct fvd_user *u;
-	int bkt;
-
-	rcu_read_lock();
-	hash_for_each_rcu(fvd_users, bkt, u, node)
-		if (atomic64_read(&u->pages))
-			seq_printf(m, "user %u pages %lld\n",
-				   from_kuid(&init_user_ns, u->uid),
-				   atomic64_read(&u->pages));
-	rcu_read_unlock();
-}
-
-/** fvd_pages_exit() - module exit: every page is gone; free the records. */
+/** fvd_pages_exit() - module exit: every page is gone. */
 void fvd_pages_exit(void)
 {
-	struct hlist_node *tmp;
-	struct fvd_user *u;
-	int bkt;
-
 	WARN_ON(!xa_empty(&fvd_pages));
-	hash_for_each_safe(fvd_users, bkt, tmp, u, node) {
-		hash_del(&u->node);
-		kfree(u);
-	}
 }

@@ -12,6 +12,12 @@
  *
  * Errors leave things as they were: ALLOC releases the range it made
  * before returning one; ATTACH keeps the holds it checked.
+ *
+ * The security model is decided here and in flatvm_map.c: a process is
+ * known (has a proc) only after its own ALLOC or ACCEPT, receives grants
+ * only from whom it accepts, revokes only what it owns (allocated), and
+ * learns about a page (QUERY) only when it holds it; every ALLOC is charged
+ * to its user (flatvm_quota.c).
  */
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -22,13 +28,10 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
 
+#include <uapi/linux/flatvm.h>
+
 #include "flatvm.h"
 #include "flatvm_trace.h"
-
-static struct fvd_proc *fvd_proc_current(bool create)
-{
-	return fvd_proc_get(current->mm, current, create);
-}
 
 /*
  * May a window mapped through @file be executable?  Not when /dev/flatvm
@@ -94,6 +97,46 @@ static struct mm_struct *fvd_pidfd_mm(int pidfd, struct task_struct **taskp)
 	return mm;
 }
 
+/*
+ * The core's part of ALLOC, charged to @u: the quotas first (address space,
+ * a range, a record), then the range, entered in the ledger before anything
+ * can release it (the caller holds it whole under its map_sem).
+ */
+static int fvd_range_new(struct fvd_proc *proc, struct fvd_user *u, u64 len,
+			 u64 align, u32 rights, u64 *addr)
+{
+	struct fv_lookup_result res;
+	struct fvd_range *r;
+	int ret;
+
+	r = fvd_ledger_prepare();
+	if (!r)
+		return -ENOMEM;
+	ret = fvd_quota_range(u, len);
+	if (ret) {
+		fvd_ledger_discard(r);
+		return ret;
+	}
+	down_read(&proc->map_sem);
+	ret = fv_alloc(&fvd_arena, &proc->dom, len, align, rights, addr);
+	/* Held whole by current, so found: its id for the ledger. */
+	if (!ret && !fv_rights(&fvd_arena, &proc->dom, *addr, &res)) {
+		fvd_ledger_add(r, *addr, len, res.range, u);
+		r = NULL;
+	}
+	up_read(&proc->map_sem);
+	if (r) {
+		fvd_quota_unrange(u, len);
+		fvd_ledger_discard(r);
+		if (!ret) {
+			fvd_map_release(proc, *addr, len);
+			ret = -ENOMEM;
+		}
+	}
+	fvd_quota_sync(proc);
+	return ret;
+}
+
 /**
  * fvd_range_alloc() - ALLOC: a new range, held and mapped by current.
  * @file:	the /dev/flatvm file of the call.
@@ -110,21 +153,23 @@ int fvd_range_alloc(struct file *file, u64 len, u64 align, u32 rights,
 {
 	struct page **pages = NULL;
 	struct fvd_proc *proc;
+	struct fvd_user *u;
 	int ret;
 
 	proc = fvd_proc_current(true);
 	if (IS_ERR(proc))
 		return PTR_ERR(proc);
+	u = READ_ONCE(proc->user);
 	ret = fvd_file_rights_ok(file, proc, rights);
 	if (!ret)
 		ret = fvd_map_window(proc, fvd_file_exec_ok(file));
 	if (!ret)
-		ret = fv_alloc(&fvd_arena, &proc->dom, len, align, rights, addr);
+		ret = fvd_range_new(proc, u, len, align, rights, addr);
 	if (ret)
 		goto out;
 	/* Outside every lock; stored and mapped under map_sem after. */
 	if (!lazy) {
-		pages = fvd_pages_new(len >> PAGE_SHIFT);
+		pages = fvd_pages_new(u, len >> PAGE_SHIFT);
 		if (IS_ERR(pages)) {
 			ret = PTR_ERR(pages);
 			pages = NULL;
@@ -147,6 +192,9 @@ out:
  * @len:	bytes.
  * @rights:	the grantee's rights (checked).
  *
+ * The grantee must be known (its own ALLOC or ACCEPT) and accept current:
+ * nothing is created in it.
+ *
  * Return: 0 or a negative errno (see the uapi header).
  */
 int fvd_range_grant(int pidfd, u64 addr, u64 len, u32 rights)
@@ -161,18 +209,21 @@ int fvd_range_grant(int pidfd, u64 addr, u64 len, u32 rights)
 		trace_flatvm_grant(NULL, addr, len, rights, PTR_ERR(mm));
 		return PTR_ERR(mm);
 	}
+	ret = -EINVAL;
+	if (mm == current->mm)
+		goto out_mm;
 	ret = -ENOENT;
 	proc = fvd_proc_current(false);
 	if (!proc)
 		goto out_mm;
-	tproc = fvd_proc_get(mm, task, true);
-	if (IS_ERR(tproc)) {
-		ret = PTR_ERR(tproc);
-		goto out_proc;
+	ret = -EPERM;
+	tproc = fvd_proc_get(mm, task, false);
+	if (tproc) {
+		ret = fvd_map_grant(proc, tproc, addr, len, rights);
+		fvd_quota_sync(tproc);
+		fvd_proc_put(tproc);
 	}
-	ret = fvd_map_grant(proc, tproc, addr, len, rights);
-	fvd_proc_put(tproc);
-out_proc:
+	fvd_quota_sync(proc);
 	fvd_proc_put(proc);
 out_mm:
 	trace_flatvm_grant(task, addr, len, rights, ret);
@@ -197,6 +248,7 @@ out_mm:
 int fvd_range_attach(struct file *file, u64 addr, u64 len, u32 rights)
 {
 	struct fvd_proc *proc;
+	struct fvd_walk w;
 	int ret;
 
 	proc = fvd_proc_current(false);
@@ -204,9 +256,9 @@ int fvd_range_attach(struct file *file, u64 addr, u64 len, u32 rights)
 		trace_flatvm_attach(NULL, addr, len, rights, -EACCES);
 		return -EACCES;
 	}
-	ret = fv_holds_all(&fvd_arena, &proc->dom, addr, len, rights);
+	ret = fvd_map_walk(proc, addr, len, rights, &w);
 	if (ret) {
-		ret = ret == -EINVAL ? -EINVAL : -EACCES;
+		ret = -EACCES;
 		goto out;
 	}
 	ret = fvd_file_rights_ok(file, proc, rights);
@@ -251,6 +303,8 @@ int fvd_range_release(u64 addr, u64 len)
  * @addr:	span (checked).
  * @len:	bytes.
  *
+ * Only the owner of the span may (flatvm_map.c decides).
+ *
  * Return: 0 or a negative errno (see the uapi header).
  */
 int fvd_range_revoke(int pidfd, u64 addr, u64 len)
@@ -286,34 +340,88 @@ out_mm:
 	return ret;
 }
 
+/*
+ * The run of extents of @res's range around its extent, by lockless
+ * look-ups outward (one per extent, none under the core's lock).
+ */
+static void fvd_range_piece(const struct fv_lookup_result *res, u64 *start,
+			    u64 *len)
+{
+	u64 lo = res->ext_start, hi = res->ext_start + res->ext_len, n = 0;
+	u64 end = fvd_window_base + fvd_window_size;
+	struct fv_lookup_result r;
+
+	while (lo > fvd_window_base &&
+	       !fv_lookup(&fvd_arena, lo - PAGE_SIZE, &r) &&
+	       r.range == res->range) {
+		lo = r.ext_start;
+		if (!(++n % 256))
+			cond_resched();
+	}
+	while (hi < end && !fv_lookup(&fvd_arena, hi, &r) &&
+	       r.range == res->range) {
+		hi = r.ext_start + r.ext_len;
+		if (!(++n % 256))
+			cond_resched();
+	}
+	*start = lo;
+	*len = hi - lo;
+}
+
 /**
  * fvd_range_query() - QUERY: what is at an address, seen from current.
  * @addr:	any address.
- * @res:	the extent (core's view), @res->rights current's (0: none).
+ * @res:	the extent (core's view), @res->rights current's.
  * @piece_start: the run of the range around @addr: first byte.
  * @piece_len:	its bytes.
- * @mapped:	current holds the page and its window covers it.
+ * @mapped:	current's window covers the page.
  *
- * Takes no driver lock: the core's look-ups and a VMA look-up.
+ * Only a holder learns anything.  Takes no lock shared with other
+ * processes: the core's lockless look-ups and a VMA look-up.
  *
- * Return: 0, or -ENOENT when the page is free or outside the window.
+ * Return: 0, or -ENOENT when current does not hold the page.
  */
 int fvd_range_query(u64 addr, struct fv_lookup_result *res, u64 *piece_start,
 		    u64 *piece_len, bool *mapped)
 {
 	u64 page = addr & PAGE_MASK;
 	struct fvd_proc *proc;
-	int ret = -ENOENT;
+	int ret;
 
 	proc = fvd_proc_current(false);
-	if (proc)
-		ret = fv_rights(&fvd_arena, &proc->dom, page, res);
-	if (ret == -ENOENT)
-		ret = fv_lookup(&fvd_arena, page, res);
-	if (!ret)
-		ret = fv_range_piece(&fvd_arena, page, piece_start, piece_len);
-	*mapped = !ret && res->rights && fvd_map_covers(proc, page);
-	if (proc)
-		fvd_proc_put(proc);
+	if (!proc)
+		return -ENOENT;
+	ret = fv_rights(&fvd_arena, &proc->dom, page, res);
+	if (!ret) {
+		fvd_range_piece(res, piece_start, piece_len);
+		*mapped = fvd_map_covers(proc, page);
+	}
+	fvd_proc_put(proc);
 	return ret;
+}
+
+/**
+ * fvd_range_accept() - ACCEPT: whose grants current takes from now on.
+ * @from:	FLATVM_ACCEPT_* (checked).
+ * @previous:	set to the setting before (NONE for a process flatvm did
+ *		not know).
+ *
+ * Makes current known to flatvm, as its first ALLOC would.
+ *
+ * Return: 0, -ENOMEM, -EINTR.
+ */
+int fvd_range_accept(u32 from, u32 *previous)
+{
+	struct fvd_proc *proc = fvd_proc_current(false);
+	bool known = proc;
+
+	if (!proc)
+		proc = fvd_proc_current(true);
+	if (IS_ERR(proc))
+		return PTR_ERR(proc);
+	*previous = xchg(&proc->accept, from);
+	if (!known)
+		*previous = FLATVM_ACCEPT_NONE;
+	fvd_proc_put(proc);
+	return 0;
 }

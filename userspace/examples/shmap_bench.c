@@ -338,9 +338,14 @@ static int reader_main(struct reader_ctx *r, int report_wr)
 	char k[KEY_LEN];
 
 	if (in_flatvm(r->v)) {
-		/* A read-only descriptor: readers attach for reading only. */
+		/*
+		 * A read-only descriptor: readers attach for reading only.
+		 * They accept the writer's grants (same user) before it may
+		 * send any.
+		 */
 		r->fd = flatvm_open_path(r->cfg->device, O_RDONLY);
 		if (r->fd < 0 || flatvm_view_create(r->fd, FLATVM_RIGHT_READ, &r->view) ||
+		    flatvm_accept(r->fd, FLATVM_ACCEPT_USER, NULL) ||
 		    fcntl(r->pipe_rd, F_SETFL, O_NONBLOCK) ||
 		    flatvm_send_pidfd(r->sock)) {
 			rep.err = 10;

@@ -11,7 +11,7 @@
 _start:
 	mov $54, %eax			/* ioctl(3, FLATVM_IOC_STATS, buf) */
 	mov $3, %ebx
-	mov $0xC068F706, %ecx
+	mov $0xC098F706, %ecx
 	mov $buf, %edx
 	int $0x80
 	mov %eax, %esi
@@ -32,5 +32,5 @@ _start:
 
 	.data
 path:	.asciz "/dev/flatvm"
-buf:	.space 128
+buf:	.space 256
 	.section .note.GNU-stack, "", @progbits

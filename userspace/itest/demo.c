@@ -4,8 +4,9 @@
  * pointer through a shared range, with libflatvm.
  *
  * The writer allocates a range (flatvm_alloc()) and builds a small linked
- * list in it.  The reader sends the writer a pidfd of itself over a Unix
- * socket (flatvm_send_pidfd()); the writer grants it read access and sends
+ * list in it.  The reader accepts grants from its user (flatvm_accept())
+ * and sends the writer a pidfd of itself over a Unix socket
+ * (flatvm_send_pidfd()); the writer grants it read access and sends
  * the range with the list's head, a plain pointer, as the message's tag
  * (flatvm_send_range()); the reader attaches the range at the same address
  * (flatvm_recv_range()) and walks the list from that pointer.  STATS and
@@ -80,7 +81,9 @@ static int reader(int sock)
 	char c;
 	int fd = flatvm_open(O_RDONLY), ret;
 
-	if (fd < 0 || flatvm_send_pidfd(sock))
+	/* Grants come by consent: accept the writer's (same user) first. */
+	if (fd < 0 || flatvm_accept(fd, FLATVM_ACCEPT_USER, NULL) ||
+	    flatvm_send_pidfd(sock))
 		return 2;
 	ret = flatvm_recv_range(fd, sock, 0, &msg);
 	if (ret) {

@@ -68,6 +68,7 @@ int fv_release(int fd, uint64_t addr, uint64_t len);
 int fv_revoke(int fd, int pidfd, uint64_t addr, uint64_t len);
 int fv_query(int fd, uint64_t addr, struct flatvm_query *q);
 int fv_stats(int fd, struct flatvm_stats *s);
+int fv_accept(int fd, uint32_t from, uint32_t *previous);
 
 #define RD	FLATVM_RIGHT_READ
 #define RW	(FLATVM_RIGHT_READ | FLATVM_RIGHT_WRITE)
@@ -87,7 +88,8 @@ int checker_ok(void);		/* debugfs: the core's invariant checker */
 
 /*
  * A peer: a forked process running fn(peer) that talks to its parent over
- * two pipes of 64-bit words.
+ * two pipes of 64-bit words.  It accepts grants from its user before fn
+ * runs (FLATVM_IOC_ACCEPT), so the parent may grant to it at once.
  */
 struct peer {
 	pid_t pid;

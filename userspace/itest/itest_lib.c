@@ -88,6 +88,16 @@ int fv_query(int fd, uint64_t addr, struct flatvm_query *q)
 	return flatvm_query(fd, ptr(addr), q);
 }
 
+int fv_accept(int fd, uint32_t from, uint32_t *previous)
+{
+	struct flatvm_accept a = { .size = sizeof(a), .from = from };
+	int ret = fv_ioctl(fd, FLATVM_IOC_ACCEPT, &a);
+
+	if (!ret && previous)
+		*previous = a.previous;
+	return ret;
+}
+
 int fv_stats(int fd, struct flatvm_stats *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -206,9 +216,15 @@ int wait_status(pid_t pid)
 	return WEXITSTATUS(st);
 }
 
+/*
+ * The peer accepts grants from its user (root's, as the test) before fn
+ * runs, and peer_start() returns once it has: a GRANT to a process flatvm
+ * does not know fails.
+ */
 int peer_start(struct peer *p, int (*fn)(struct peer *self))
 {
 	int down[2], up[2];
+	uint64_t ready;
 
 	if (pipe2(down, O_CLOEXEC) || pipe2(up, O_CLOEXEC))
 		return -errno;
@@ -219,9 +235,14 @@ int peer_start(struct peer *p, int (*fn)(struct peer *self))
 	if (!p->pid) {
 		struct peer self = { .pid = getpid(), .pidfd = -1,
 				     .rd = down[0], .wr = up[1] };
+		int fd = fv_open();
 
 		close(down[1]);
 		close(up[0]);
+		if (fd < 0 || fv_accept(fd, FLATVM_ACCEPT_USER, NULL) ||
+		    peer_send(&self, 0))
+			_exit(125);
+		close(fd);
 		_exit(fn(&self));
 	}
 	close(down[0]);
@@ -229,7 +250,9 @@ int peer_start(struct peer *p, int (*fn)(struct peer *self))
 	p->rd = up[0];
 	p->wr = down[1];
 	p->pidfd = pidfd_of(p->pid);
-	return p->pidfd < 0 ? p->pidfd : 0;
+	if (p->pidfd < 0)
+		return p->pidfd;
+	return peer_recv(p, &ready);
 }
 
 int peer_send(const struct peer *p, uint64_t v)

@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,15 +80,40 @@ static int leak_check(int fd, char *why, size_t n)
 	return 0;
 }
 
+/* Parameters tests change: saved before each test, put back after. */
+static const char *const saved_params[] = {
+	"max_pages", "max_user_pages", "max_user_bytes", "max_user_ranges",
+	"max_user_records", "access_gid", "access_all",
+};
+#define NSAVED	(sizeof(saved_params) / sizeof(saved_params[0]))
+
+static void param_text(const char *name, char *buf, size_t n, bool write)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/flatvm/parameters/%s", name);
+	f = fopen(path, write ? "w" : "r");
+	if (!f)
+		return;
+	if (write)
+		fputs(buf, f);
+	else if (!fgets(buf, (int)n, f))
+		buf[0] = 0;
+	fclose(f);
+}
+
 static int run_one(const struct test *t, int fd)
 {
-	unsigned long max_pages = get_param("max_pages");
-	unsigned long max_user_pages = get_param("max_user_pages");
+	char saved[NSAVED][32];
 	struct timespec t0, t1;
 	char why[256] = "";
 	pid_t pid;
 	int st, bad;
+	size_t i;
 
+	for (i = 0; i < NSAVED; i++)
+		param_text(saved_params[i], saved[i], sizeof(saved[i]), false);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	fflush(stdout);
 	pid = fork();
@@ -106,9 +132,11 @@ static int run_one(const struct test *t, int fd)
 	while (wait(NULL) > 0 || errno == EINTR)
 		;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	/* Tests of the caps change them: put them back. */
-	set_param("max_pages", max_pages);
-	set_param("max_user_pages", max_user_pages);
+	/* Tests of the quotas and access change them: put them back. */
+	for (i = 0; i < NSAVED; i++)
+		if (saved[i][0])
+			param_text(saved_params[i], saved[i], sizeof(saved[i]),
+				   true);
 	if (st == IT_SKIP) {
 		printf("SKIP %s\n", t->name);
 		return IT_SKIP;

@@ -104,6 +104,13 @@ static int stats_flags(uint32_t flags)
 	return fv_ioctl(S.fd, FLATVM_IOC_STATS, &s);
 }
 
+static int accept_raw(uint32_t size, uint32_t flags, uint32_t from)
+{
+	struct flatvm_accept a = { .size = size, .flags = flags, .from = from };
+
+	return fv_ioctl(S.fd, FLATVM_IOC_ACCEPT, &a);
+}
+
 static int alloc_rofd(void)
 {
 	uint64_t a;
@@ -236,12 +243,21 @@ static void run_table(void)
 	CASE("STATS unknown flag", -EINVAL, stats_flags(1));
 	CASE("STATS bad pointer", -EFAULT,
 	  fv_ioctl(S.fd, FLATVM_IOC_STATS, (void *)S.hole));
+	CASE("ACCEPT unknown flag", -EINVAL,
+	  accept_raw(sizeof(struct flatvm_accept), 1, FLATVM_ACCEPT_USER));
+	CASE("ACCEPT unknown setting", -EINVAL,
+	  accept_raw(sizeof(struct flatvm_accept), 0, FLATVM_ACCEPT_ANY + 1));
+	CASE("ACCEPT short size", -EINVAL, accept_raw(8, 0, FLATVM_ACCEPT_USER));
+	CASE("ACCEPT bad pointer", -EFAULT,
+	  fv_ioctl(S.fd, FLATVM_IOC_ACCEPT, (void *)S.hole));
 }
 
 int t_bad_inputs(void)
 {
+	int ready[2];
 	pid_t pid;
 	uint64_t a;
+	char r;
 
 	S.fd = fv_open();
 	CHECK(S.fd >= 0);
@@ -260,12 +276,20 @@ int t_bad_inputs(void)
 		_exit(0);
 	S.stale = pidfd_of(pid);
 	CHECK(wait_status(pid) == 0);
+	CHECK(pipe(ready) == 0);
 	pid = fork();
 	CHECK(pid >= 0);
 	if (!pid) {
+		/* A peer that accepts grants: the table tests the rest. */
+		int pfd = fv_open();
+
+		if (pfd < 0 || fv_accept(pfd, FLATVM_ACCEPT_USER, NULL) ||
+		    write(ready[1], "r", 1) != 1)
+			_exit(1);
 		pause();
 		_exit(0);
 	}
+	CHECK(read(ready[0], &r, 1) == 1);
 	S.peer = pidfd_of(pid);
 	CHECK(S.self >= 0 && S.notpid >= 0 && S.stale >= 0 && S.peer >= 0);
 

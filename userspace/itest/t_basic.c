@@ -287,6 +287,8 @@ int t_address_reuse(void)
 	int fd = fv_open();
 
 	CHECK(fd >= 0);
+	/* Root raises its address space quota above the window. */
+	CHECK_RC(set_param("max_user_bytes", 2 * win_size), 0);
 	CHECK_RC(fv_alloc(fd, 4 * PAGE, RW, 0, &a), 0);
 	CHECK_RC(fv_alloc(fd, PAGE, RW, 0, &b), 0);
 	/* The whole window fits only once every page is back. */
@@ -325,7 +327,7 @@ int t_fork_inherits_nothing(void)
 		if (probe_read((void *)addr, &b) != SIGSEGV)
 			_exit(1);
 		/* The child is a process of its own for flatvm. */
-		if (fv_query(fd, addr, &q) || q.rights || q.nholders != 1)
+		if (fv_query(fd, addr, &q) != -ENOENT)
 			_exit(2);
 		if (fv_release(fd, addr, 2 * PAGE) != -ENOENT)
 			_exit(3);
@@ -340,7 +342,7 @@ int t_fork_inherits_nothing(void)
 }
 
 /* The ioctl number compat32.S hard-codes. */
-_Static_assert(FLATVM_IOC_STATS == 0xC068F706, "update compat32.S");
+_Static_assert(FLATVM_IOC_STATS == 0xC098F706, "update compat32.S");
 
 extern const char compat32_elf[], compat32_elf_end[];
 

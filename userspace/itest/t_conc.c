@@ -126,11 +126,15 @@ static int producer(int pair)
 {
 	int fd = fv_open(), pidfd = pidfd_of(consumers[pair]), i;
 	int to = pipes[pair][0][1], from = pipes[pair][1][0];
+	uint64_t ack;
 
 	if (fd < 0 || pidfd < 0)
 		return 2;
+	/* The consumer accepts grants before the first one. */
+	if (read(from, &ack, 8) != 8 || ack != 1)
+		return 2;
 	for (i = 0; i < it_scaled(PAIR_ITERS); i++) {
-		uint64_t npages = 1 + i % 5, addr, ack;
+		uint64_t npages = 1 + i % 5, addr;
 
 		if (fv_alloc(fd, npages * PAGE, RW,
 			     i % 2 ? FLATVM_ALLOC_LAZY : 0, &addr))
@@ -155,8 +159,10 @@ static int consumer(int pair)
 {
 	int fd = fv_open(), i;
 	int from = pipes[pair][0][0], to = pipes[pair][1][1];
+	uint64_t ready = 1;
 
-	if (fd < 0)
+	if (fd < 0 || fv_accept(fd, FLATVM_ACCEPT_USER, NULL) ||
+	    write(to, &ready, 8) != 8)
 		return 2;
 	for (i = 0; i < it_scaled(PAIR_ITERS); i++) {
 		uint64_t addr, npages, one = 1, k;

@@ -29,6 +29,13 @@
 	X(trace_events)				\
 	X(caps_per_user)			\
 	X(caps_total)				\
+	X(quota_address_space)		\
+	X(quota_grant_and_exit)		\
+	X(quota_ranges_records)		\
+	X(consent)			\
+	X(revoke_authority)		\
+	X(stats_constant)		\
+	X(device_access)			\
 	X(gup_refused)				\
 	X(gup_caps)				\
 	X(gup_ptrace)				\

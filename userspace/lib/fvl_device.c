@@ -29,7 +29,7 @@ struct fvl_op_desc {
 
 static const struct fvl_err fvl_errs_open[] = {
 	{ ENOENT, "no /dev/flatvm: the flatvm module is not loaded" },
-	{ EACCES, "permission denied by the device node's mode" },
+	{ EACCES, "permission denied: root, the access_gid group, or access_all=1 (module parameters)" },
 	{ ENOTTY, "not a flatvm device" },
 	{ EOPNOTSUPP, "32-bit callers cannot use flatvm" },
 	{ 0, NULL }
@@ -37,6 +37,9 @@ static const struct fvl_err fvl_errs_open[] = {
 
 static const struct fvl_err fvl_errs_alloc[] = {
 	{ ENOSPC, "no free run of the window is large enough" },
+	{ EFBIG, "the user's address space quota (max_user_bytes) would be exceeded" },
+	{ EMFILE, "the user's range quota (max_user_ranges) would be exceeded" },
+	{ EMLINK, "the user's hold record quota (max_user_records) would be exceeded" },
 	{ EDQUOT, "the user's page cap (max_user_pages) would be exceeded" },
 	{ ENOBUFS, "the module's page cap (max_pages) would be exceeded" },
 	{ ENOMEM, "out of memory" },
@@ -48,10 +51,13 @@ static const struct fvl_err fvl_errs_alloc[] = {
 static const struct fvl_err fvl_errs_grant[] = {
 	{ EBADF, "not a pidfd" },
 	{ ESRCH, "the grantee has exited or is not visible" },
+	{ EPERM, "the grantee does not accept grants from the caller (FLATVM_IOC_ACCEPT)" },
 	{ EINVAL, "bad span, a span crossing two ranges, or the caller itself as grantee" },
 	{ ENOENT, "the caller does not hold the whole span" },
 	{ EACCES, "rights exceed the caller's" },
 	{ EEXIST, "the grantee already holds part of the span" },
+	{ EMLINK, "a hold record quota (max_user_records) would be exceeded" },
+	{ ERANGE, "the span covers more than 1024 extents: grant it in parts" },
 	{ ENOMEM, "out of memory" },
 	{ 0, NULL }
 };
@@ -65,6 +71,7 @@ static const struct fvl_err fvl_errs_attach[] = {
 
 static const struct fvl_err fvl_errs_release[] = {
 	{ ENOENT, "the caller holds and maps nothing in the span" },
+	{ EMLINK, "cutting an extent would exceed the user's hold record quota (max_user_records)" },
 	{ 0, NULL }
 };
 
@@ -72,13 +79,14 @@ static const struct fvl_err fvl_errs_revoke[] = {
 	{ EBADF, "not a pidfd" },
 	{ ESRCH, "the process has exited or is not visible" },
 	{ EINVAL, "bad span, or the caller itself" },
-	{ EPERM, "the caller does not hold the span, or holds fewer rights than the process" },
+	{ EPERM, "the caller is not the owner (the allocator) of every page of the span" },
 	{ ENOENT, "the process holds nothing in the span" },
+	{ EMLINK, "cutting extents would exceed the user's hold record quota (max_user_records)" },
 	{ 0, NULL }
 };
 
 static const struct fvl_err fvl_errs_query[] = {
-	{ ENOENT, "free, or outside the window" },
+	{ ENOENT, "the caller does not hold the page (free, outside the window, or others' only)" },
 	{ 0, NULL }
 };
 
@@ -105,6 +113,7 @@ static const struct fvl_op_desc fvl_ops[FLATVM_OP_COUNT] = {
 	[FLATVM_OP_REVOKE]	= { "revoke", FLATVM_IOC_REVOKE, fvl_errs_revoke },
 	[FLATVM_OP_QUERY]	= { "query", FLATVM_IOC_QUERY, fvl_errs_query },
 	[FLATVM_OP_STATS]	= { "stats", FLATVM_IOC_STATS, fvl_errs_none },
+	[FLATVM_OP_ACCEPT]	= { "accept", FLATVM_IOC_ACCEPT, fvl_errs_none },
 };
 
 const char *flatvm_op_name(enum flatvm_op op)
@@ -241,6 +250,16 @@ int flatvm_stats(int fd, struct flatvm_stats *st)
 
 	if (!ret)
 		*st = tmp;
+	return ret;
+}
+
+int flatvm_accept(int fd, uint32_t from, uint32_t *previous)
+{
+	struct flatvm_accept a = { .from = from };
+	int ret = fvl_call(fd, FLATVM_OP_ACCEPT, &a, sizeof(a));
+
+	if (!ret && previous)
+		*previous = a.previous;
 	return ret;
 }
 

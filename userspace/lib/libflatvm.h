@@ -50,6 +50,7 @@ extern "C" {
  * @FLATVM_OP_REVOKE:	FLATVM_IOC_REVOKE.
  * @FLATVM_OP_QUERY:	FLATVM_IOC_QUERY.
  * @FLATVM_OP_STATS:	FLATVM_IOC_STATS.
+ * @FLATVM_OP_ACCEPT:	FLATVM_IOC_ACCEPT.
  * @FLATVM_OP_COUNT:	number of operations.
  */
 enum flatvm_op {
@@ -61,6 +62,7 @@ enum flatvm_op {
 	FLATVM_OP_REVOKE,
 	FLATVM_OP_QUERY,
 	FLATVM_OP_STATS,
+	FLATVM_OP_ACCEPT,
 	FLATVM_OP_COUNT
 };
 
@@ -129,8 +131,10 @@ int flatvm_close(int fd);
  * @addr:	out: the address of the range, mapped and zeroed.
  *
  * Return: 0; -EINVAL bad argument; -ENOSPC no free run of the window fits;
- * -EDQUOT the user's page cap (max_user_pages); -ENOBUFS the module's page
- * cap (max_pages); -ENOMEM; -EEXIST the window cannot be reserved (a foreign
+ * -EFBIG the user's address space quota (max_user_bytes); -EMFILE its
+ * range quota (max_user_ranges); -EMLINK its hold record quota
+ * (max_user_records); -EDQUOT the user's page cap (max_user_pages);
+ * -ENOBUFS the module's page cap (max_pages); -ENOMEM; -EEXIST the window cannot be reserved (a foreign
  * mapping lies inside it); -EACCES writable range on a read-only descriptor.
  * On error nothing changed and *@addr is untouched.
  */
@@ -145,10 +149,15 @@ int flatvm_alloc(int fd, uint64_t len, uint64_t align, uint32_t rights,
  * @len:	bytes of the span (multiple of 4096).
  * @rights:	at most the caller's rights on every page.
  *
+ * The grantee must accept grants from the caller (flatvm_accept()).
+ *
  * Return: 0; -EBADF @pidfd is not a pidfd; -ESRCH the grantee has exited;
- * -EINVAL bad span, a span crossing ranges, or the caller itself; -ENOENT
- * the caller does not hold the whole span; -EACCES @rights exceed the
- * caller's; -EEXIST the grantee holds part of the span already; -ENOMEM.
+ * -EPERM the grantee does not accept grants from the caller; -EINVAL bad
+ * span, a span crossing ranges, or the caller itself; -ENOENT the caller
+ * does not hold the whole span; -EACCES @rights exceed the caller's;
+ * -EEXIST the grantee holds part of the span already; -EMLINK a hold
+ * record quota (max_user_records); -ERANGE the span covers more than 1024
+ * extents (grant it in parts); -ENOMEM.
  */
 int flatvm_grant(int fd, int pidfd, const void *addr, uint64_t len,
 		 uint32_t rights);
@@ -172,7 +181,8 @@ int flatvm_attach(int fd, const void *addr, uint64_t len, uint32_t rights);
  * @len:	bytes of the span.
  *
  * Return: 0; -EINVAL bad span; -ENOENT the caller holds and maps nothing in
- * the span.
+ * the span; -EMLINK cutting an extent in two would exceed the user's hold
+ * record quota (max_user_records).
  */
 int flatvm_release(int fd, const void *addr, uint64_t len);
 
@@ -180,12 +190,15 @@ int flatvm_release(int fd, const void *addr, uint64_t len);
  * flatvm_revoke() - FLATVM_IOC_REVOKE: take a hold back from a process.
  * @fd:		flatvm descriptor.
  * @pidfd:	pidfd of the process losing its hold.
- * @addr:	start of the span, held whole by the caller.
+ * @addr:	start of the span, allocated and still held by the caller.
  * @len:	bytes of the span.
  *
+ * Only the process that allocated a range may revoke holds on it.
+ *
  * Return: 0; -EBADF, -ESRCH as flatvm_grant(); -EINVAL bad span or the
- * caller itself; -EPERM the caller does not hold the span or holds fewer
- * rights than the process somewhere; -ENOENT the process holds none of it.
+ * caller itself; -EPERM the caller does not own (did not allocate, or
+ * released) every page of the span; -ENOENT the process holds none of it;
+ * -EMLINK the user's hold record quota (cutting extents).
  */
 int flatvm_revoke(int fd, int pidfd, const void *addr, uint64_t len);
 
@@ -195,7 +208,8 @@ int flatvm_revoke(int fd, int pidfd, const void *addr, uint64_t len);
  * @addr:	any address (need not be aligned).
  * @q:		out: the answer (the fields of struct flatvm_query).
  *
- * Return: 0; -ENOENT the page is free or outside the window.
+ * Return: 0; -ENOENT the caller does not hold the page (free, outside the
+ * window, or held by other processes only).
  */
 int flatvm_query(int fd, const void *addr, struct flatvm_query *q);
 
@@ -207,6 +221,20 @@ int flatvm_query(int fd, const void *addr, struct flatvm_query *q);
  * Return: 0, or -ENOTTY when @fd is not a flatvm descriptor.
  */
 int flatvm_stats(int fd, struct flatvm_stats *st);
+
+/**
+ * flatvm_accept() - FLATVM_IOC_ACCEPT: whose grants the caller receives.
+ * @fd:		flatvm descriptor.
+ * @from:	FLATVM_ACCEPT_NONE, FLATVM_ACCEPT_USER (processes of the
+ *		caller's user) or FLATVM_ACCEPT_ANY.
+ * @previous:	out (may be NULL): the setting before the call.
+ *
+ * A process that has never called flatvm_alloc() or flatvm_accept() cannot
+ * be granted to: a receiver calls this before it hands out its pidfd.
+ *
+ * Return: 0; -EINVAL bad @from; -ENOMEM.
+ */
+int flatvm_accept(int fd, uint32_t from, uint32_t *previous);
 
 /**
  * flatvm_attach_at() - attach the piece of range around an address.

@@ -384,6 +384,13 @@ static int proc_main(int proc, __u64 seed)
 			flatvm_strerror(FLATVM_OP_OPEN, fd));
 		return 1;
 	}
+	/* Grants come by consent: take the others' (same user) from now. */
+	i = flatvm_accept(fd, FLATVM_ACCEPT_USER, NULL);
+	if (i) {
+		fprintf(stderr, "vmstress: %s\n",
+			flatvm_strerror(FLATVM_OP_ACCEPT, i));
+		return 1;
+	}
 	sh->pids[proc] = getpid();
 	atomic_fetch_add(&sh->ready, 1);
 	while (atomic_load(&sh->ready) < nprocs)

@@ -303,7 +303,10 @@ int dbg_parse_free(const char *text, dbg_frees *out, struct dbg_error *err)
 	return ret;
 }
 
-/* counters: "<key> <value>" for each key of this table, once, then users. */
+/*
+ * counters: "<key> <value>" for each key of this table, once, then users:
+ * "user <uid> pages <n> bytes <n> ranges <n> records <n>".
+ */
 static const struct {
 	const char *key;
 	size_t off;
@@ -314,7 +317,8 @@ static const struct {
 	K(largest_free, false), K(free_extents, false), K(ranges, false),
 	K(extents, false), K(holders, false), K(processes, false),
 	K(metadata_bytes, false), K(pages, false), K(max_pages, false),
-	K(max_user_pages, false),
+	K(max_user_pages, false), K(max_user_bytes, false),
+	K(max_user_ranges, false), K(max_user_records, false),
 #undef K
 };
 #define NKEYS	(sizeof(counter_keys) / sizeof(counter_keys[0]))
@@ -334,7 +338,10 @@ static int parse_counter(void *ctx, struct scan *s, unsigned int line,
 
 	if (sc_lit(s, "user ")) {
 		if (!sc_u64(s, &u.uid) || !sc_lit(s, " pages ") ||
-		    !sc_u64(s, &u.pages) || !sc_done(s))
+		    !sc_u64(s, &u.pages) || !sc_lit(s, " bytes ") ||
+		    !sc_u64(s, &u.bytes) || !sc_lit(s, " ranges ") ||
+		    !sc_u64(s, &u.ranges) || !sc_lit(s, " records ") ||
+		    !sc_u64(s, &u.records) || !sc_done(s))
 			return fail_line(err, line, &whole);
 		return list_add(&c->out->users, &c->out->nusers, sizeof(u), &u);
 	}

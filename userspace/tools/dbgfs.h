@@ -51,13 +51,17 @@ struct dbg_free {
 struct dbg_user {
 	uint64_t uid;
 	uint64_t pages;
+	uint64_t bytes;		/* window address space of its live ranges */
+	uint64_t ranges;
+	uint64_t records;	/* hold records of its processes */
 };
 
-/* counters: the core's counters, pages, caps, pages per user. */
+/* counters: the core's counters, pages, quotas, what each user is charged. */
 struct dbg_counters {
 	uint64_t window_base, window_bytes, free_bytes, largest_free;
 	uint64_t free_extents, ranges, extents, holders, processes;
 	uint64_t metadata_bytes, pages, max_pages, max_user_pages;
+	uint64_t max_user_bytes, max_user_ranges, max_user_records;
 	size_t nusers;
 	struct dbg_user *users;
 };

@@ -292,15 +292,27 @@ static int cmd_stats(const struct opts *o)
 		json_u64(&j, "user_pages", st.user_pages);
 		json_u64(&j, "max_pages", st.max_pages);
 		json_u64(&j, "max_user_pages", st.max_user_pages);
+		json_u64(&j, "user_bytes", st.user_bytes);
+		json_u64(&j, "user_ranges", st.user_ranges);
+		json_u64(&j, "user_records", st.user_records);
+		json_u64(&j, "max_user_bytes", st.max_user_bytes);
+		json_u64(&j, "max_user_ranges", st.max_user_ranges);
+		json_u64(&j, "max_user_records", st.max_user_records);
 		if (have_dc) {
 			json_begin_object(&j, "debugfs");
 			json_u64(&j, "free_extents", dc.free_extents);
 			json_u64(&j, "metadata_bytes", dc.metadata_bytes);
+			json_u64(&j, "max_user_bytes", dc.max_user_bytes);
+			json_u64(&j, "max_user_ranges", dc.max_user_ranges);
+			json_u64(&j, "max_user_records", dc.max_user_records);
 			json_begin_array(&j, "users");
 			for (i = 0; i < dc.nusers; i++) {
 				json_begin_object(&j, NULL);
 				json_u64(&j, "uid", dc.users[i].uid);
 				json_u64(&j, "pages", dc.users[i].pages);
+				json_u64(&j, "bytes", dc.users[i].bytes);
+				json_u64(&j, "ranges", dc.users[i].ranges);
+				json_u64(&j, "records", dc.users[i].records);
 				json_end_object(&j);
 			}
 			json_end_array(&j);
@@ -329,6 +341,12 @@ static int cmd_stats(const struct opts *o)
 	       size(st.max_pages * 4096, a, sizeof(a)));
 	kv_add(&t, "max pages per user", "%" PRIu64 "  (%s)", (uint64_t)st.max_user_pages,
 	       size(st.max_user_pages * 4096, a, sizeof(a)));
+	kv_add(&t, "your user's address space", "%s  of %s",
+	       size(st.user_bytes, a, sizeof(a)), size(st.max_user_bytes, b, sizeof(b)));
+	kv_add(&t, "your user's ranges", "%" PRIu64 "  of %" PRIu64,
+	       (uint64_t)st.user_ranges, (uint64_t)st.max_user_ranges);
+	kv_add(&t, "your user's records", "%" PRIu64 "  of %" PRIu64,
+	       (uint64_t)st.user_records, (uint64_t)st.max_user_records);
 	if (have_dc) {
 		kv_add(&t, "free extents", "%" PRIu64, dc.free_extents);
 		kv_add(&t, "metadata", "%s", size(dc.metadata_bytes, a, sizeof(a)));
@@ -336,6 +354,10 @@ static int cmd_stats(const struct opts *o)
 			snprintf(b, sizeof(b), "pages of uid %" PRIu64, dc.users[i].uid);
 			kv_add(&t, b, "%" PRIu64 "  (%s)", dc.users[i].pages,
 			       size(dc.users[i].pages * 4096, a, sizeof(a)));
+			snprintf(b, sizeof(b), "quotas of uid %" PRIu64, dc.users[i].uid);
+			kv_add(&t, b, "%s, %" PRIu64 " ranges, %" PRIu64 " records",
+			       size(dc.users[i].bytes, a, sizeof(a)), dc.users[i].ranges,
+			       dc.users[i].records);
 		}
 		dbg_free_counters(&dc);
 	}

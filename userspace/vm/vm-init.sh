@@ -3,7 +3,7 @@
 #
 # /init of every flatvm VM (packed by userspace/vm/run-vm.sh), on the stock
 # kernel as on the debug kernel.  Runs the steps named on the kernel command
-# line (fvvm=kunit,itest,demo,fuzz,stress,bench), each bracketed by
+# line (fvvm=kunit,itest,demo,fuzz,stress,bench,latency), each bracketed by
 # "FVVM-BEGIN <name>" and "FVVM-STEP <name> rc=<n>" lines and each but kunit
 # loading flatvm.ko first and unloading it after (retrying: exiting
 # processes pin the module briefly), then a kmemleak scan where the kernel
@@ -103,21 +103,16 @@ load_flatvm() {
 	chmod 666 /dev/flatvm
 }
 
-# The core's invariant checker, then rmmod.  Exiting processes pin the
-# module until their mm is gone (after an RCU grace period): retry a while.
+# The core's invariant checker, then rmmod.  Only open files and mapped
+# windows pin the module, and every user has exited: rmmod must succeed at
+# once (a retry loop would hide teardown left to asynchronous work).
 unload_flatvm() {
-	local out i
+	local out
 	out=$(cat $dbg/flatvm/check 2>&1)
 	echo "flatvm check: $out"
-	for i in $(seq 50); do
-		# Traced: only once the module is unused, not at each retry.
-		{ [ -z "$kcov_wrap" ] ||
-			grep -q '^flatvm [0-9]* 0 ' /proc/modules; } &&
-			$kcov_wrap rmmod flatvm 2>/dev/null && break
-		sleep 0.2
-	done
-	if grep -q '^flatvm ' /proc/modules; then
-		echo "FAIL rmmod flatvm"
+	# Traced by KCOV when run_fuzz set kcov_wrap (vmfuzz -R).
+	if ! $kcov_wrap rmmod flatvm; then
+		echo "FAIL rmmod flatvm (right after the last user exited)"
 		return 1
 	fi
 	[ "$out" = ok ]
@@ -227,6 +222,11 @@ run_stress() {
 	with_flatvm /bin/vmstress -n "$ops" -s "$seed" -f $dbg -P 16 -T 4
 }
 
+run_latency() {
+	# shellcheck disable=SC2086
+	with_flatvm /bin/flatvm-latency $bench
+}
+
 run_bench() {
 	# shellcheck disable=SC2086
 	with_flatvm /bin/vm-bench $bench
@@ -243,6 +243,7 @@ main() {
 		fuzz) run_fuzz ;;
 		stress) run_stress ;;
 		bench) run_bench ;;
+		latency) run_latency ;;
 		*) false ;;
 		esac
 		echo "FVVM-STEP $s rc=$?"

@@ -9,6 +9,7 @@
 #                  (the shared hash map against memfd and pipe; SHMAP_ARGS
 #                  replaces its arguments, "--seconds 1 --readers 1,2,4")
 #   make vm-bench  flatvm against mmap and memfd, one boot (vm-bench lines)
+#   make vm-latency a bystander's latency under each attack (issue 11)
 #
 # flatvm.ko is built by the top-level Makefile (`make module`) against
 # VM_KVER's headers; the VM boots the matching /boot/vmlinuz.
@@ -23,12 +24,14 @@ VM_FILTER	?=
 # The loop driver of the stock kernel, for the O_DIRECT test.
 VM_LOOP_KO	:= $(wildcard /lib/modules/$(VM_KVER)/kernel/drivers/block/loop.ko)
 
-# vm-bench: caps raised for 2,000,000 one-page ranges in one process, and
-# the memory they need (8 GiB of pages, plus the core's records).
+# vm-bench: caps and quotas raised for 2,000,000 one-page ranges in one
+# process, and the memory they need (8 GiB of pages, plus the core's
+# records).
 VMBENCH_BIN	:= vmbench/build/vm-bench
 VMBENCH_ARGS	?=
 VMBENCH_MEM	?= 10240
-VMBENCH_MODARGS	?= max_pages=2100000 max_user_pages=2100000
+VMBENCH_MODARGS	?= max_pages=2100000 max_user_pages=2100000 \
+		   max_user_ranges=2100000 max_user_records=2100000
 SHMAP_ARGS	?=
 
 vm_empty	:=
@@ -76,3 +79,20 @@ vm-bench: vm-ko $(VMBENCH_BIN)
 		$(if $(strip $(VMBENCH_ARGS)),-a bench=$(call vm_args,$(VMBENCH_ARGS))))
 
 all: $(VMBENCH_BIN)
+
+# vm-latency: a bystander's ALLOC+RELEASE latency while a hostile process
+# runs each attack of issue 11 (stress/latency.c); LATENCY_ARGS e.g. -d 5.
+LATENCY_BIN	:= stress/build/flatvm-latency
+LATENCY_ARGS	?=
+
+$(LATENCY_BIN): stress/latency.c $(TOP)/include/uapi/linux/flatvm.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -static \
+		-I$(TOP)/include/uapi -o $@ $<
+
+.PHONY: vm-latency
+vm-latency: vm-ko $(LATENCY_BIN)
+	@$(call vm_run,latency,vm-latency,900,-f $(LATENCY_BIN):/bin/flatvm-latency \
+		$(if $(strip $(LATENCY_ARGS)),-a bench=$(call vm_args,$(LATENCY_ARGS))))
+
+all: $(LATENCY_BIN)

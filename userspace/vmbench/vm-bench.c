@@ -306,7 +306,9 @@ static int reader_main(void)
 	uint64_t v, ok;
 	void *p;
 
-	if (fd < 0)
+	/* Grants come by consent: accept, then say so (share_start()). */
+	if (fd < 0 || flatvm_accept(fd, FLATVM_ACCEPT_USER, NULL) ||
+	    send_fd(sock[1], -1, 0))
 		return 1;
 	while (!recv_fd(sock[1], &mfd, &v) && v != 1) {
 		if (v == 2) {
@@ -395,6 +397,9 @@ static double run_share(int flatvm, int *bad)
 
 static int share_start(void)
 {
+	uint64_t v;
+	int mfd;
+
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sock))
 		return -1;
 	reader_pid = fork();
@@ -406,7 +411,9 @@ static int share_start(void)
 	}
 	close(sock[1]);
 	reader_pidfd = (int)syscall(SYS_pidfd_open, reader_pid, 0);
-	return reader_pidfd < 0 ? -1 : 0;
+	if (reader_pidfd < 0 || recv_fd(sock[0], &mfd, &v))
+		return -1;
+	return 0;
 }
 
 static int share_stop(void)

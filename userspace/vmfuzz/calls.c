@@ -130,7 +130,7 @@ static void stats_done(struct proc *p, const struct call *c,
  */
 #ifdef FLATVM_IOC_ACCEPT
 #define QUOTA_ERRNOS	EFBIG, EMFILE, EMLINK,
-#define GRANT_ERRNOS	EPERM, EMLINK,
+#define GRANT_ERRNOS	EPERM, EMLINK, ERANGE,
 #define CUT_ERRNOS	EMLINK,
 #else
 #define QUOTA_ERRNOS

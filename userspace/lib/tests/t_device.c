@@ -221,7 +221,9 @@ static int t_strerror(void)
 	CHECK(strstr(flatvm_strerror(FLATVM_OP_ALLOC, EDQUOT), "max_user_pages"));
 	CHECK(strstr(flatvm_strerror(FLATVM_OP_ALLOC, -ENOBUFS), "max_pages"));
 	CHECK(strstr(flatvm_strerror(FLATVM_OP_GRANT, -ESRCH), "exited"));
-	CHECK(strstr(flatvm_strerror(FLATVM_OP_REVOKE, -EPERM), "fewer rights"));
+	CHECK(strstr(flatvm_strerror(FLATVM_OP_REVOKE, -EPERM), "owner"));
+	CHECK(strstr(flatvm_strerror(FLATVM_OP_GRANT, -EPERM), "accept"));
+	CHECK(strstr(flatvm_strerror(FLATVM_OP_ALLOC, -EFBIG), "max_user_bytes"));
 	CHECK(strstr(flatvm_strerror(FLATVM_OP_OPEN, -ENOENT), "not loaded"));
 	/* The same errno means different things for different operations. */
 	CHECK(strcmp(flatvm_strerror(FLATVM_OP_ALLOC, -EACCES),

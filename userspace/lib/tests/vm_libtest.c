@@ -125,7 +125,9 @@ static int range_receiver(int sock)
 	struct flatvm_range_msg msg;
 	int fd = flatvm_open(O_RDWR);
 
-	if (fd < 0 || flatvm_send_pidfd(sock))
+	/* Grants come by consent: accept the giver's (same user) first. */
+	if (fd < 0 || flatvm_accept(fd, FLATVM_ACCEPT_USER, NULL) ||
+	    flatvm_send_pidfd(sock))
 		return 10;
 	if (flatvm_recv_range(fd, sock, 0, &msg))
 		return 11;
@@ -182,7 +184,8 @@ static int list_reader(int sock)
 	uint64_t count = 0, expect;
 	int fd = flatvm_open(O_RDWR);
 
-	if (fd < 0 || flatvm_view_create(fd, RD, &v))
+	if (fd < 0 || flatvm_view_create(fd, RD, &v) ||
+	    flatvm_accept(fd, FLATVM_ACCEPT_USER, NULL))
 		return 20;
 	if (flatvm_send_pidfd(sock) ||
 	    recv(sock, &root, sizeof(root), MSG_WAITALL) != sizeof(root) ||
@@ -251,18 +254,24 @@ static int t_heap_shared_list(void)
 /* The grantee goes away: the heap drops it and keeps growing. */
 static int t_heap_grantee_exits(void)
 {
-	int fd = flatvm_open(O_RDWR), pidfd, i;
+	int fd = flatvm_open(O_RDWR), pidfd, i, pfd[2];
 	struct flatvm_heap_stats hs;
 	struct flatvm_heap *h;
 	pid_t pid;
+	char c;
 
 	CHECK(fd >= 0);
+	CHECK(pipe(pfd) == 0);
 	pid = fork();
 	if (!pid) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (flatvm_accept(fd, FLATVM_ACCEPT_USER, NULL) ||
+		    write(pfd[1], "a", 1) != 1)
+			_exit(1);
 		pause();
 		_exit(0);
 	}
+	CHECK(read(pfd[0], &c, 1) == 1);
 	pidfd = flatvm_pidfd_open(pid);
 	CHECK(pidfd >= 0);
 	CHECK_RC(flatvm_heap_create(fd, NULL, &h), 0);
@@ -333,12 +342,12 @@ static int t_heap_threads(void)
 
 static int t_attach_at(void)
 {
-	int fd = flatvm_open(O_RDWR), pfd[2], pidfd;
-	char *p;
+	int fd = flatvm_open(O_RDWR), pfd[2], afd[2], pidfd;
+	char *p, a;
 	pid_t pid;
 
 	CHECK(fd >= 0);
-	CHECK(pipe(pfd) == 0);
+	CHECK(pipe(pfd) == 0 && pipe(afd) == 0);
 	CHECK_RC(flatvm_alloc(fd, 4 * 4096, 0, RW, 0, (void **)&p), 0);
 	strcpy(p + 3 * 4096, "far end");
 	pid = fork();
@@ -347,7 +356,8 @@ static int t_attach_at(void)
 		uint64_t len;
 		char c;
 
-		if (read(pfd[0], &c, 1) != 1)
+		if (flatvm_accept(fd, FLATVM_ACCEPT_USER, NULL) ||
+		    write(afd[1], "a", 1) != 1 || read(pfd[0], &c, 1) != 1)
 			_exit(30);
 		if (flatvm_attach_at(fd, p + 3 * 4096 + 1, RW, NULL, NULL) != -EACCES)
 			_exit(31);
@@ -358,6 +368,7 @@ static int t_attach_at(void)
 	}
 	pidfd = flatvm_pidfd_open(pid);
 	CHECK(pidfd >= 0);
+	CHECK(read(afd[0], &a, 1) == 1);
 	CHECK_RC(flatvm_grant(fd, pidfd, p, 4 * 4096, RD), 0);
 	CHECK(write(pfd[1], "g", 1) == 1);
 	CHECK_RC(wait_exit(pid), 0);
@@ -431,14 +442,17 @@ static int hold(void)
 	pid = fork();
 	if (!pid) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (read(to[0], &c, 1) != 1 || flatvm_attach(fd, a, 8192, RD) ||
+		if (flatvm_accept(fd, FLATVM_ACCEPT_USER, NULL) ||
+		    write(from[1], "r", 1) != 1 ||
+		    read(to[0], &c, 1) != 1 || flatvm_attach(fd, a, 8192, RD) ||
 		    write(from[1], "a", 1) != 1)
 			_exit(1);
 		for (;;)
 			pause();
 	}
 	pidfd = flatvm_pidfd_open(pid);
-	if (pidfd < 0 || flatvm_grant(fd, pidfd, a, 8192, RD) ||
+	if (pidfd < 0 || read(from[0], &c, 1) != 1 ||
+	    flatvm_grant(fd, pidfd, a, 8192, RD) ||
 	    write(to[1], "g", 1) != 1 || read(from[0], &c, 1) != 1)
 		return 1;
 	printf("%p %p %d\n", a, b, (int)pid);

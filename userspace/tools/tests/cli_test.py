@@ -245,7 +245,12 @@ def stats_with_debugfs_counters():
     expect(rc == 0, "rc %d %r" % (rc, err))
     dc = json.loads(out)["debugfs"]
     expect(dc == {"free_extents": 2, "metadata_bytes": 1024,
-                  "users": [{"uid": 0, "pages": 1280}, {"uid": 1000, "pages": 1}]}, dc)
+                  "max_user_bytes": 1099511627776, "max_user_ranges": 65536,
+                  "max_user_records": 131072,
+                  "users": [{"uid": 0, "pages": 1280, "bytes": 5242880, "ranges": 2,
+                             "records": 5},
+                            {"uid": 1000, "pages": 1, "bytes": 4096, "ranges": 1,
+                             "records": 4}]}, dc)
 
 
 @case
@@ -261,7 +266,7 @@ def query_fake_device():
     expect("0x100080100000-0x100080200000  1.0 MiB" in out, out)
     expect("r--" in out, out)
     rc, out, err = fake(["query", hex(BASE + 0x3000)])
-    expect(rc == 1 and "free, or outside the window" in err and out == "",
+    expect(rc == 1 and "does not hold the page" in err and out == "",
            "free: %d %r" % (rc, err))
 
 

@@ -80,7 +80,10 @@ static const struct {
 	{ 3, "foo 1\n", 1 },
 	{ 3, "ranges 1\nranges 2\n", 2 },
 	{ 3, "user 0 pages\n", 1 },
-	{ 3, "user 0 pages 1\nranges 1\n", 2 },
+	{ 3, "user 0 pages 1\n", 1 },
+	{ 3, "user 0 pages 1 bytes 2 ranges 3\n", 1 },
+	{ 3, "user 0 pages 1 bytes 2 ranges 3 records 4 more\n", 1 },
+	{ 3, "user 0 pages 1 bytes 2 ranges 3 records 4\nranges 1\n", 2 },
 	{ 3, "ranges 1 \n", 1 },
 	{ 4, "okay\n", 1 },
 	{ 4, "ok", 1 },
@@ -163,7 +166,9 @@ static const char counters_ok[] =
 	"window_base 0x100080000000\nwindow_bytes 17592186044416\n"
 	"free_bytes 17592186036224\nlargest_free 17592186036224\n"
 	"free_extents 1\nranges 1\nextents 1\nholders 2\nprocesses 2\n"
-	"metadata_bytes 256\npages 2\nmax_pages 262144\nmax_user_pages 131072\n";
+	"metadata_bytes 256\npages 2\nmax_pages 262144\nmax_user_pages 131072\n"
+	"max_user_bytes 1099511627776\nmax_user_ranges 65536\n"
+	"max_user_records 131072\n";
 
 static int t_counters(void)
 {
@@ -174,10 +179,16 @@ static int t_counters(void)
 	CHECK(dbg_parse_counters(counters_ok, &c, &e) == 0);
 	CHECK(c.window_base == 0x100080000000ull && c.window_bytes == 17592186044416ull);
 	CHECK(c.holders == 2 && c.max_user_pages == 131072 && c.nusers == 0);
+	CHECK(c.max_user_bytes == 1099511627776ull && c.max_user_ranges == 65536 &&
+	      c.max_user_records == 131072);
 	dbg_free_counters(&c);
-	snprintf(text, sizeof(text), "%suser 0 pages 2\nuser 1000 pages 7\n", counters_ok);
+	snprintf(text, sizeof(text),
+		 "%suser 0 pages 2 bytes 8192 ranges 1 records 2\n"
+		 "user 1000 pages 7 bytes 40960 ranges 3 records 9\n", counters_ok);
 	CHECK(dbg_parse_counters(text, &c, &e) == 0);
 	CHECK(c.nusers == 2 && c.users[1].uid == 1000 && c.users[1].pages == 7);
+	CHECK(c.users[1].bytes == 40960 && c.users[1].ranges == 3 &&
+	      c.users[1].records == 9);
 	dbg_free_counters(&c);
 	/* A key missing: named. */
 	CHECK(dbg_parse_counters(strstr(counters_ok, "window_bytes"), &c, &e) == -EPROTO);
