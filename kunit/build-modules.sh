@@ -13,6 +13,14 @@
 # warning fails the build (the debug kernel's config enables code paths,
 # lockdep and KASAN annotations, that the stock build does not see).
 #
+# When the kernel has KCOV, flatvm.ko (and only it: never the stock
+# `make module`) is built with KCOV_INSTRUMENT=y, so that each of its basic
+# blocks reports itself to a task tracing coverage (vmfuzz), and with debug
+# info (-g: the kernel's own is off), so that the host can place each block
+# in the source (userspace/vmfuzz/cov/vmfuzz-cov.py), and without sibling
+# calls: a block ending in a tail call of __sanitizer_cov_trace_pc() would
+# report its caller's return address, not its own.
+#
 # Usage: build-modules.sh KDIR OUT [kunit|flatvm]... [-- make args]
 # Prints the paths of the modules built, one a line.
 set -euo pipefail
@@ -44,6 +52,18 @@ farm() {
 	find "$dir" -type l ! \( -name '*.[chS]' -o -name Kbuild \) -delete
 }
 
+# With generic KASAN every object compiled with it must carry the kernel's
+# shadow offset.
+kasan_ok() {
+	local bad
+
+	grep -qx 'CONFIG_KASAN_GENERIC=y' "$kdir/.config" || return 0
+	bad=$(find "$1" -name '.*.o.cmd' \
+		-exec grep -l -e '-fsanitize=kernel-address' {} + |
+		xargs -r grep -L -e '-fasan-shadow-offset=')
+	[ -z "$bad" ]
+}
+
 for m in "${which[@]}"; do
 	case $m in
 	kunit)
@@ -69,11 +89,27 @@ for m in "${which[@]}"; do
 	fi
 	lint=(W=1)
 	command -v sparse >/dev/null && lint+=(C=2 CHECK=sparse)
-	if ! make -C "$kdir" M="$(dirname "$ko")" "${lint[@]}" "$@" modules \
-		>"$log" 2>&1 || grep -qE 'warning:|error:' "$log"; then
-		grep -E 'warning:|error:' "$log" >&2 || tail -20 "$log" >&2
-		echo "build-modules: $m failed (log $log)" >&2
-		exit 1
+	cov=()
+	if [ "$m" = flatvm ] && grep -qx 'CONFIG_KCOV=y' "$kdir/.config"; then
+		cov=(KCOV_INSTRUMENT=y
+		     "KCFLAGS=-g -fno-optimize-sibling-calls")
 	fi
+	for try in 1 2; do
+		if ! make -C "$kdir" M="$(dirname "$ko")" "${lint[@]}" \
+			"${cov[@]}" "$@" modules \
+			>"$log" 2>&1 || grep -qE 'warning:|error:' "$log"; then
+			grep -E 'warning:|error:' "$log" >&2 ||
+				tail -20 "$log" >&2
+			echo "build-modules: $m failed (log $log)" >&2
+			exit 1
+		fi
+		kasan_ok "$(dirname "$ko")" && break
+		# Kbuild's cc-option probes failed once on a loaded host: the
+		# objects had KASAN without its shadow offset (userspace's
+		# 0x7fff8000) and the module crashed at its first stack frame.
+		echo "build-modules: $m built without the KASAN shadow offset: rebuilding" >&2
+		make -C "$kdir" M="$(dirname "$ko")" clean >/dev/null 2>&1
+		[ "$try" = 2 ] && exit 1
+	done
 	echo "$ko"
 done

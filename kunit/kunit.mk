@@ -7,14 +7,19 @@
 #                         KUnit/KASAN/lockdep/kmemleak kernel
 #   make kunit            the KUnit suites (flatvm_kunit.ko) in that kernel
 #   make vm-debug-itest   the integration tests with flatvm.ko in that kernel
-#   make vm-fuzz          the ioctl fuzzer   (FUZZ_SECONDS, FUZZ_SEED, FUZZ_CALLS)
+#   make vm-fuzz          the coverage-guided fuzzer (FUZZ_SECONDS, FUZZ_SEED,
+#                         FUZZ_CALLS: stops at whichever of the time or the
+#                         ioctl count comes first), then its coverage figure
 #   make vm-stress        the stress run + fault injection (STRESS_OPS, STRESS_SEED)
-#   make kernel-ci        all four in one boot of the VM (what `make check` runs)
+#   make kernel-ci        all four in one boot of the VM (what `make check` runs;
+#                         its fuzz step: CI_FUZZ_SECONDS, CI_FUZZ_CALLS)
 #
 # Each VM run (userspace/vm/run-vm.sh, the harness of every VM run) prints
 # its own "N passed, N failed" line last and fails on any kernel report
 # (KASAN, lockdep, DEBUG_VM, WARN, BUG, kmemleak).  Logs go to
-# kunit/build/logs/.
+# kunit/build/logs/; a run with the fuzzer also writes <log>.coverage.txt
+# (userspace/vmfuzz/cov/vmfuzz-cov.py: flatvm.ko's blocks reached, per
+# file, and those never reached).
 
 FV_CI_DIR	:= kunit
 FV_CI_OUT	:= $(FV_CI_DIR)/build
@@ -34,6 +39,10 @@ FV_CI_CFLAGS	:= -std=gnu11 -Wall -Wextra -Werror -O2 -static \
 FUZZ_SECONDS	?= 120
 FUZZ_SEED	?= 1
 FUZZ_CALLS	?= 1000000
+# kernel-ci's fuzz step (make check): 10^5 ioctls, or 300 s if the machine
+# is so loaded that they take longer (~500 ioctls/s: ~200 s).
+CI_FUZZ_SECONDS	?= 300
+CI_FUZZ_CALLS	?= 100000
 STRESS_OPS	?= 100000
 STRESS_SEED	?= 1
 # A quarter of the itest concurrency iterations: vmstress covers them here.
@@ -55,9 +64,11 @@ debug-kernel: kunit-deps
 	@tail -1 $(FV_CI_OUT)/kdir.new > $(FV_CI_OUT)/kdir && rm $(FV_CI_OUT)/kdir.new
 	@echo "debug-kernel: $$(cat $(FV_CI_OUT)/kdir)"
 
-$(FV_CI_BIN)/vmfuzz: userspace/vmfuzz/vmfuzz.c include/uapi/linux/flatvm.h
+FV_FUZZ_SRC	:= $(wildcard userspace/vmfuzz/*.c)
+$(FV_CI_BIN)/vmfuzz: $(FV_FUZZ_SRC) userspace/vmfuzz/vmfuzz.h \
+		include/uapi/linux/flatvm.h
 	@mkdir -p $(@D)
-	$(CC) $(FV_CI_CFLAGS) -o $@ $<
+	$(CC) $(FV_CI_CFLAGS) -pthread -o $@ $(FV_FUZZ_SRC)
 
 # vmstress calls the device through libflatvm (built by userspace/).
 FV_CI_LIBFLATVM	:= userspace/build/lib/libflatvm.a
@@ -88,6 +99,12 @@ fv_ci_run = @mkdir -p $(FV_CI_LOGS) && \
 		-x '$(FV_CI_CMDLINE)' -n $(FV_CI_SUITES) $(3)
 comma := ,
 
+# fv_ci_cov,<steps>: the coverage figure of the fuzz step of that run's log.
+fv_ci_cov = python3 userspace/vmfuzz/cov/vmfuzz-cov.py \
+	--ko $(FV_CI_OUT)/flatvm/flatvm.ko --root . \
+	--out $(FV_CI_LOGS)/$(subst $(comma),-,$(1)).coverage.txt \
+	$(FV_CI_LOGS)/$(subst $(comma),-,$(1)).log
+
 kunit: debug-kernel
 	@$(call fv_ci_modules,kunit)
 	$(call fv_ci_run,kunit,900,\
@@ -105,7 +122,8 @@ vm-fuzz: debug-kernel $(FV_CI_BIN)/vmfuzz
 		-f $(FV_CI_OUT)/flatvm/flatvm.ko:/lib/flatvm/flatvm.ko \
 		-f $(FV_CI_BIN)/vmfuzz:/bin/vmfuzz \
 		-a seconds=$(FUZZ_SECONDS) -a seed=$(FUZZ_SEED) \
-		-a calls=$(FUZZ_CALLS))
+		-a calls=$(FUZZ_CALLS)); rc=$$?; \
+	$(call fv_ci_cov,fuzz); exit $$rc
 
 vm-stress: debug-kernel $(FV_CI_BIN)/vmstress
 	@$(call fv_ci_modules,flatvm)
@@ -118,14 +136,16 @@ vm-stress: debug-kernel $(FV_CI_BIN)/vmstress
 kernel-ci: debug-kernel $(FV_ITEST_BIN) $(FV_CI_BIN)/vmfuzz $(FV_CI_BIN)/vmstress
 	@$(call fv_ci_modules,kunit flatvm)
 	$(call fv_ci_run,kunit$(comma)itest$(comma)fuzz$(comma)stress,\
-		$(shell echo $$(($(FUZZ_SECONDS) + 3000))),\
+		$(shell echo $$(($(CI_FUZZ_SECONDS) + 3000))),\
 		-f $(FV_CI_OUT)/kunit/flatvm_kunit.ko:/lib/flatvm/flatvm_kunit.ko \
 		-f $(FV_CI_OUT)/flatvm/flatvm.ko:/lib/flatvm/flatvm.ko \
 		-f $(FV_ITEST_BIN):/bin/flatvm-itest \
 		-f $(FV_CI_BIN)/vmfuzz:/bin/vmfuzz \
 		-f $(FV_CI_BIN)/vmstress:/bin/vmstress \
-		-a seconds=$(FUZZ_SECONDS) -a seed=$(FUZZ_SEED) \
-		-a calls=$(FUZZ_CALLS) -a ops=$(STRESS_OPS) \
-		-a scale=$(FV_CI_SCALE))
+		-a seconds=$(CI_FUZZ_SECONDS) -a seed=$(FUZZ_SEED) \
+		-a calls=$(CI_FUZZ_CALLS) -a ops=$(STRESS_OPS) \
+		-a scale=$(FV_CI_SCALE)); rc=$$?; \
+	$(call fv_ci_cov,kunit$(comma)itest$(comma)fuzz$(comma)stress); \
+	exit $$rc
 
 CHECK_STEPS	+= kernel-ci

@@ -27,6 +27,7 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 mount -t tmpfs tmpfs /tmp
 # Our lines are KERN_INFO: show them even after a "quiet" boot.
 echo 7 > /proc/sys/kernel/printk
@@ -91,9 +92,13 @@ fault_quiet() {
 	fault_set fail_page_alloc min-order 0
 }
 
+# Set by run_fuzz: the command insmod and rmmod run under (vmfuzz -R, which
+# prints the coverage of the module's init and exit code).
+kcov_wrap=
+
 load_flatvm() {
 	# shellcheck disable=SC2086
-	insmod /lib/flatvm/flatvm.ko $modargs || return 1
+	$kcov_wrap insmod /lib/flatvm/flatvm.ko $modargs || return 1
 	[ -c /dev/flatvm ] || mdev -s
 	chmod 666 /dev/flatvm
 }
@@ -105,7 +110,8 @@ unload_flatvm() {
 	local out
 	out=$(cat $dbg/flatvm/check 2>&1)
 	echo "flatvm check: $out"
-	if ! rmmod flatvm; then
+	# Traced by KCOV when run_fuzz set kcov_wrap (vmfuzz -R).
+	if ! $kcov_wrap rmmod flatvm; then
 		echo "FAIL rmmod flatvm (right after the last user exited)"
 		return 1
 	fi
@@ -181,8 +187,34 @@ run_demo() {
 	with_flatvm demo_programs
 }
 
+# The fuzzer under fault injection (fail-nth only: quiet, every allocation
+# eligible, kmemleak's caches spared), the driver's trace events on when the
+# kernel has them, a loop device for O_DIRECT, and insmod and rmmod traced
+# by KCOV.
 run_fuzz() {
-	with_flatvm /bin/vmfuzz -t "$seconds" -s "$seed" -n "$calls" -p 4
+	local blk= rc
+	fault_quiet
+	fault_set failslab cache-filter Y
+	if [ -b /dev/loop0 ] && dd if=/dev/zero of=/tmp/fuzz.img bs=64k \
+		count=16 2>/dev/null && losetup /dev/loop0 /tmp/fuzz.img; then
+		blk="-b /dev/loop0"
+	fi
+	[ -e $dbg/kcov ] && kcov_wrap="/bin/vmfuzz -R --"
+	load_flatvm || return 1
+	if [ -d /sys/kernel/tracing/events/flatvm ]; then
+		echo 1 > /sys/kernel/tracing/events/flatvm/enable
+	fi
+	# shellcheck disable=SC2086
+	/bin/vmfuzz -t "$seconds" -s "$seed" -n "$calls" -p 4 $blk
+	rc=$?
+	if [ -d /sys/kernel/tracing/events/flatvm ]; then
+		echo 0 > /sys/kernel/tracing/events/flatvm/enable
+		echo > /sys/kernel/tracing/trace
+	fi
+	unload_flatvm || rc=1
+	kcov_wrap=
+	[ -n "$blk" ] && losetup -d /dev/loop0
+	return $rc
 }
 
 run_stress() {
