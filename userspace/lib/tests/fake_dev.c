@@ -27,6 +27,7 @@
 #define FAKE_MAXR	1024
 #define FAKE_MAXH	16
 #define FAKE_NCMD	8	/* ioctl numbers 0x00-0x07 */
+#define FAKE_MAXP	64	/* processes with an ACCEPT setting */
 #define FAKE_ARGMAX	128
 
 struct fake_hold {
@@ -49,6 +50,8 @@ struct fake_state {
 	unsigned long fail_cmd;
 	unsigned int fail_skip;
 	int fail_err;
+	int npids;
+	struct { int pid; uint32_t from; } accept[FAKE_MAXP];
 	unsigned long calls[FAKE_NCMD];
 	unsigned char last[FAKE_NCMD][FAKE_ARGMAX];
 };
@@ -392,6 +395,26 @@ static int fake_grant(struct flatvm_grant *g)
 	return 0;
 }
 
+/* ACCEPT: remembered per process and answered; GRANT does not check it. */
+static int fake_accept(struct flatvm_accept *c)
+{
+	int i, pid = getpid();
+
+	if (c->flags || c->from > FLATVM_ACCEPT_ANY)
+		return -EINVAL;
+	for (i = 0; i < fs->npids && fs->accept[i].pid != pid; i++)
+		;
+	if (i == fs->npids) {
+		if (i == FAKE_MAXP)
+			return -ENOMEM;
+		fs->accept[fs->npids++].pid = pid;
+		fs->accept[i].from = FLATVM_ACCEPT_NONE;
+	}
+	c->previous = fs->accept[i].from;
+	fs->accept[i].from = c->from;
+	return 0;
+}
+
 static int fake_attach(struct flatvm_attach *t)
 {
 	struct fake_range *r;
@@ -519,7 +542,7 @@ static int fake_dispatch(int fd, unsigned long cmd, void *arg)
 	size_t size = (cmd >> 16) & 0x3fff;
 	int ret;
 
-	if (((cmd >> 8) & 0xff) != FLATVM_IOC_MAGIC || (cmd & 0xff) > 6)
+	if (((cmd >> 8) & 0xff) != FLATVM_IOC_MAGIC || (cmd & 0xff) > 7)
 		return -ENOTTY;
 	if (!arg)
 		return -EFAULT;
@@ -551,6 +574,8 @@ static int fake_dispatch(int fd, unsigned long cmd, void *arg)
 		return fake_query(arg);
 	case FLATVM_IOC_STATS:
 		return fake_stats(arg);
+	case FLATVM_IOC_ACCEPT:
+		return fake_accept(arg);
 	}
 	return -ENOTTY;
 }

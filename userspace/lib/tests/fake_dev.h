@@ -17,7 +17,9 @@
  * What it does not: spans other than whole ranges for GRANT, ATTACH,
  * RELEASE and REVOKE (-EINVAL); REVOKE cannot reach the grantee's page
  * tables (only its hold goes); a fork child's mappings are made PROT_NONE
- * (the module gives it nothing) but its holds are not cleared.
+ * (the module gives it nothing) but its holds are not cleared; consent:
+ * ACCEPT is kept per process and answers its previous setting, but GRANT
+ * does not check it (every test process is of one user).
  */
 #ifndef FAKE_DEV_H
 #define FAKE_DEV_H

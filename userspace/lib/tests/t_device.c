@@ -55,6 +55,27 @@ static int t_alloc_packing(void)
 	return 0;
 }
 
+static int t_accept_packing(void)
+{
+	struct flatvm_accept a;
+	uint32_t prev = 99;
+	int fd = lt_open();
+
+	CHECK(fd >= 0);
+	CHECK_RC(flatvm_accept(fd, FLATVM_ACCEPT_ANY, &prev), 0);
+	fake_dev_last_arg(FLATVM_IOC_ACCEPT, &a, sizeof(a));
+	CHECK(a.size == sizeof(a) && a.flags == 0);
+	CHECK(a.from == FLATVM_ACCEPT_ANY);
+	CHECK(prev == FLATVM_ACCEPT_NONE);
+	CHECK_RC(flatvm_accept(fd, FLATVM_ACCEPT_USER, &prev), 0);
+	CHECK(prev == FLATVM_ACCEPT_ANY);
+	CHECK_RC(flatvm_accept(fd, FLATVM_ACCEPT_NONE, NULL), 0);
+	CHECK_RC(flatvm_accept(fd, 3, &prev), -EINVAL);
+	CHECK(errno == EINVAL);
+	flatvm_close(fd);
+	return 0;
+}
+
 static int t_span_packing(void)
 {
 	struct flatvm_release rel;
@@ -295,6 +316,7 @@ static int t_attach_at(void)
 const struct lt_case lt_device_cases[] = {
 	{ "device.open_errors", t_open_errors },
 	{ "device.alloc_packing", t_alloc_packing },
+	{ "device.accept_packing", t_accept_packing },
 	{ "device.span_packing", t_span_packing },
 	{ "device.grant_revoke_packing", t_grant_revoke_packing },
 	{ "device.errno_mapping", t_errno_mapping },
