@@ -580,6 +580,15 @@ int call_run(struct proc *p, struct call *c)
 		}
 		if (f->kind == F_SIZE)
 			v = size_value(c, size);
+		/*
+		 * The span the kernel acts on is what the fields say: a
+		 * length field may be raw, longer than the resolved span,
+		 * and reach the process's next ranges.
+		 */
+		if (f->kind == F_SPAN_ADDR)
+			saddr = v;
+		else if (f->kind == F_SPAN_LEN)
+			slen = v;
 		put_field(local, f, v);
 	}
 	if (d->flags & IOF_UNEXACT)

@@ -127,7 +127,7 @@ struct call_result {
 	void *arg;		/* the argument as read back (when ret is 0) */
 	int ret, err;
 	int stable;		/* no change of holds overlapped the call */
-	uint64_t saddr, slen;	/* the span it was given */
+	uint64_t saddr, slen;	/* its span, as its fields gave it */
 };
 
 struct ioctl_desc {
