@@ -636,32 +636,30 @@ static void leaf_update(const struct fv_arena *a, struct fv_path *p,
 
 /* --- descent ------------------------------------------------------------ */
 
-/* The last child whose pivot is at or below @page (pivot[0] always is). */
-static unsigned int branch_index(const struct fv_branch *b, u64 page)
+/* The last of @n sorted @keys at or below @page (keys[0] always is). */
+static unsigned int key_index(const u64 *keys, unsigned int n, u64 page)
 {
-	unsigned int lo = 0, n = b->hdr.nr, half;
+	unsigned int lo = 0, half;
 
 	while (n > 1) {
 		half = n / 2;
-		if (b->pivot[lo + half] <= page)
+		if (keys[lo + half] <= page)
 			lo += half;
 		n -= half;
 	}
 	return lo;
 }
 
+/* The last child whose pivot is at or below @page. */
+static unsigned int branch_index(const struct fv_branch *b, u64 page)
+{
+	return key_index(b->pivot, b->hdr.nr, page);
+}
+
 /* The last entry whose first page is at or below @page. */
 static unsigned int leaf_index(const struct fv_leaf *l, u64 page)
 {
-	unsigned int lo = 0, n = l->hdr.nr, half;
-
-	while (n > 1) {
-		half = n / 2;
-		if (l->start[lo + half] <= page)
-			lo += half;
-		n -= half;
-	}
-	return lo;
+	return key_index(l->start, l->hdr.nr, page);
 }
 
 /* Take child @i of the branch at @level of @p: fill in level - 1. */
