@@ -5,7 +5,10 @@
  *  touch	read, write or execute a byte of the window (faults: lazy
  *		pages, rights, stale entries after RELEASE or REVOKE)
  *  copy	the kernel copies into the window (read() from /dev/zero) or
- *		out of it (write() to a pipe): faults taken in kernel mode
+ *		out of it (write() to a pipe): faults taken in kernel mode,
+ *		some with an allocation failed (fail-nth: a lazy page not
+ *		stored; a touch cannot test that, the failure could land in
+ *		the delivery of its own signal)
  *  pin		every way to take a page reference, on any window address:
  *		vmsplice, process_vm_readv/writev (self, children, other
  *		workers), /proc/self/mem, O_DIRECT on a block device.  None
@@ -15,11 +18,16 @@
  *  fork, kill	a child that fuzzes in turn (and may drop to another
  *		uid, and exec itself at its end: the exec tail), killed mid-way
  *  thread	a program run by the helper thread beside the main thread
- *  reopen	/dev/flatvm again, read-write or read-only
+ *  reopen	/dev/flatvm again, read-write or read-only, through a node on
+ *		a noexec mount (a window without exec), or with an allocation
+ *		of the open failed (fail-nth)
  *  pidfd	a pidfd of a worker, a child, the parent, itself
  *  debugfs	read /sys/kernel/debug/flatvm/ files
- *  trace	read the trace events (when the kernel has tracefs)
- *  param	change the caps (module parameters) for a while
+ *  trace	read the trace events (when the kernel has tracefs), or keep
+ *		a perf event on one of the driver's trace points or on the
+ *		mmap_lock ones it takes (a second probe beside ftrace's)
+ *  param	change the caps and who may open the device (module
+ *		parameters) for a while
  *  badcmd	unknown ioctl numbers and sizes
  *
  * The oracle (proc.c) judges touches and copies of exact ranges, pinning
@@ -34,19 +42,28 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <ucontext.h>
 #include <unistd.h>
+
+#include <linux/perf_event.h>
 
 #include "vmfuzz.h"
 
 #define DEBUGFS		"/sys/kernel/debug/flatvm/"
-#define TRACE_PIPE	"/sys/kernel/tracing/trace_pipe"
+#define TRACEFS		"/sys/kernel/tracing/"
+#define TRACE_PIPE	TRACEFS "trace_pipe"
+#define NOEXEC_DIR	"/tmp/vmfuzz-noexec"
 #define PARAMS		"/sys/module/flatvm/parameters/"
 
 int shm_fd = -1;
 uint64_t orig_max_pages, orig_max_user_pages;
+int orig_access_gid = -1, orig_access_all;
+const char *noexec_device;	/* /dev/flatvm's twin on a noexec mount */
 
 __thread sigjmp_buf touch_env;
 __thread volatile sig_atomic_t touch_armed;
@@ -121,12 +138,43 @@ void span_mutate(uint64_t *rng, struct span *s)
 
 /* ---- touches ------------------------------------------------------------- */
 
-void touch_handler(int sig)
+/* Append @v in hex to @b (async-signal-safe); returns the new end. */
+static char *put_hex(char *b, uint64_t v)
 {
+	int i;
+
+	*b++ = '0';
+	*b++ = 'x';
+	for (i = 60; i >= 0; i -= 4)
+		*b++ = "0123456789abcdef"[(v >> i) & 15];
+	return b;
+}
+
+/*
+ * SIGSEGV and SIGBUS: a touch's outcome, or a fault of the fuzzer itself,
+ * which is reported (address, instruction) before it ends the process.
+ */
+void touch_handler(int sig, siginfo_t *si, void *uc)
+{
+	static const char what[] = "vmfuzz: fault outside a touch: signal ";
+	char buf[160], *b = buf;
+	ssize_t n;
+
 	if (touch_armed) {
 		touch_sig = sig;
 		siglongjmp(touch_env, 1);
 	}
+	memcpy(b, what, sizeof(what) - 1);
+	b += sizeof(what) - 1;
+	*b++ = '0' + sig / 10;
+	*b++ = '0' + sig % 10;
+	memcpy(b, " at ", 4);
+	b = put_hex(b + 4, (uintptr_t)si->si_addr);
+	memcpy(b, " ip ", 4);
+	b = put_hex(b + 4, ((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP]);
+	*b++ = '\n';
+	n = write(STDOUT_FILENO, buf, b - buf);
+	(void)n;
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -245,6 +293,7 @@ static void drain(struct proc *p)
 static int act_copy(struct proc *p, struct call *c)
 {
 	int out = c->val[0] & 1, exact, stable, fresh, err, ok;
+	unsigned int nth = 0;
 	uint64_t addr, len;
 	struct range e = { 0 };
 	struct stamp st;
@@ -252,18 +301,24 @@ static int act_copy(struct proc *p, struct call *c)
 
 	pthread_mutex_lock(&p->lock);
 	proc_window_span(p, &c->span, &addr, &len, 4 * PG);
-	exact = opt_oracle && proc_exact_at(p, addr, &e) &&
+	if (c->val[3] % 4 == 0 && tctx->nthfd >= 0)
+		nth = 1 + (c->val[3] >> 2) % 6;	/* then not judged */
+	exact = !nth && opt_oracle && proc_exact_at(p, addr, &e) &&
 		!(e.flags & R_LAZY) && addr + len <= e.addr + e.len;
 	stamp_take(p, &st);
 	pthread_mutex_unlock(&p->lock);
 
 	drain(p);
 	kcov_reset(&tctx->kc);
+	if (nth)
+		fail_nth_set(nth);
 	if (out)
 		n = write(p->pipefd[1], (void *)(uintptr_t)addr, len);
 	else
 		n = read(p->zerofd, (void *)(uintptr_t)addr, len);
 	err = n < 0 ? errno : 0;
+	if (nth)
+		fail_nth_set(0);
 	fresh = kcov_collect(&tctx->kc);
 	record(c->op, n < 0 ? -1 : 0, err);
 	drain(p);
@@ -597,6 +652,69 @@ static int act_foreign(struct proc *p, struct call *c)
 
 /* ---- processes and threads --------------------------------------------- */
 
+/*
+ * Replace the process's descriptor by a new open of the device, as @v
+ * says: through /dev/flatvm or its noexec twin (a window first mapped
+ * through it has no exec), maybe with one of the open's allocations
+ * failed.  Returns 0 or -errno; *@fresh: the new PCs the open reached.
+ */
+static int reopen_device(struct proc *p, uint64_t v, int flags, int *fresh)
+{
+	const char *path = noexec_device && v % 4 == 0 ? noexec_device :
+			   FLATVM_DEVICE;
+	unsigned int nth = 0;
+	int fd, err;
+
+	if ((v >> 2) % 4 == 0 && tctx->nthfd >= 0)
+		nth = 1 + (v >> 4) % 16;
+	kcov_reset(&tctx->kc);
+	if (nth)
+		fail_nth_set(nth);
+	fd = open(path, flags);
+	err = errno;
+	if (nth)
+		fail_nth_set(0);
+	if (fd >= 0) {
+		/* Atomic for the other thread: p->fd never dangles. */
+		dup2(fd, p->fd);
+		close(fd);
+	}
+	*fresh = kcov_collect(&tctx->kc);
+	return fd < 0 ? -err : 0;
+}
+
+/* The device's twin on a noexec mount, made by main (root) for the run. */
+void noexec_device_setup(void)
+{
+	struct stat st;
+
+	if (getuid() || stat(FLATVM_DEVICE, &st) || !S_ISCHR(st.st_mode))
+		return;
+	if (mkdir(NOEXEC_DIR, 0755) && errno != EEXIST)
+		return;
+	if (mount("vmfuzz", NOEXEC_DIR, "tmpfs", MS_NOEXEC | MS_NOSUID,
+		  "mode=0755")) {
+		rmdir(NOEXEC_DIR);
+		return;
+	}
+	if (mknod(NOEXEC_DIR "/flatvm", S_IFCHR | 0600, st.st_rdev) ||
+	    chmod(NOEXEC_DIR "/flatvm", st.st_mode & 07777)) {
+		umount2(NOEXEC_DIR, MNT_DETACH);
+		rmdir(NOEXEC_DIR);
+		return;
+	}
+	noexec_device = NOEXEC_DIR "/flatvm";
+}
+
+void noexec_device_remove(void)
+{
+	if (!noexec_device)
+		return;
+	umount2(NOEXEC_DIR, MNT_DETACH);
+	rmdir(NOEXEC_DIR);
+	noexec_device = NULL;
+}
+
 /* The tail of a fork child: see kcov.c.  Returns only if exec failed. */
 static void exec_self_tail(void)
 {
@@ -617,20 +735,15 @@ static void exec_self_tail(void)
 void child_main(struct proc *p)
 {
 	pid_t parent = getppid();
+	int fresh;
 	uid_t uid;
 
 	thread_exit(tctx);
 	proc_forked(p);
 	thread_init(tctx, 0);
 	p->rng ^= (uint64_t)getpid() << 32;
-	if (chance(&p->rng, 30)) {	/* its own descriptor */
-		int nfd = open(FLATVM_DEVICE, O_RDWR);
-
-		if (nfd >= 0) {
-			dup2(nfd, p->fd);
-			close(nfd);
-		}
-	}
+	if (chance(&p->rng, 30))	/* its own descriptor */
+		reopen_device(p, rnd(&p->rng), O_RDWR, &fresh);
 	if (!getuid() && chance(&p->rng, 25)) {
 		uid = 1000 + below(&p->rng, 2);
 		if (!setresgid(uid, uid, uid) && !setresuid(uid, uid, uid)) {
@@ -681,22 +794,17 @@ static int act_thread(struct proc *p, struct call *c)
 
 static int act_reopen(struct proc *p, struct call *c)
 {
-	int nfd, err;
+	int ret, fresh;
 
-	nfd = open(FLATVM_DEVICE, c->val[0] % 8 ? O_RDWR : O_RDONLY);
-	err = errno;
-	if (nfd >= 0) {
-		/* Atomic for the other thread: p->fd never dangles. */
-		dup2(nfd, p->fd);
-		close(nfd);
-	}
+	ret = reopen_device(p, c->val[2], c->val[0] % 8 ? O_RDWR : O_RDONLY,
+			    &fresh);
 	if (c->val[1] % 2) {
 		pthread_mutex_lock(&p->lock);
 		p->nranges = 0;
 		pthread_mutex_unlock(&p->lock);
 	}
-	record(c->op, nfd < 0 ? -1 : 0, err);
-	return 0;
+	record(c->op, ret, -ret);
+	return fresh;
 }
 
 /*
@@ -775,20 +883,83 @@ static int act_debugfs(struct proc *p, struct call *c)
 	return fresh;
 }
 
-/* The driver's trace events (enabled by vm-init.sh when the kernel has them). */
+/*
+ * Trace points a perf event may count: the driver's, and the mmap_lock
+ * ones its own lock calls test inline.  With ftrace's probe on the
+ * driver's (vm-init.sh), a second probe sends their calls through the
+ * iterator; perf_trace_*() are the module's own code too.
+ */
+static const char *const trace_points[] = {
+	"flatvm/flatvm_alloc", "flatvm/flatvm_grant", "flatvm/flatvm_revoke",
+	"flatvm/flatvm_attach", "flatvm/flatvm_release",
+	"flatvm/flatvm_lazy_fault", "flatvm/flatvm_pages_freed",
+	"mmap_lock/mmap_lock_start_locking",
+	"mmap_lock/mmap_lock_acquire_returned",
+	"mmap_lock/mmap_lock_released",
+};
+
+/* A counting perf event on @point for the calling thread, or -errno. */
+static int perf_attach(const char *point)
+{
+	struct perf_event_attr attr;
+	char path[160], buf[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), TRACEFS "events/%s/id", point);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = 0;
+	memset(&attr, 0, sizeof(attr));
+	attr.type = PERF_TYPE_TRACEPOINT;
+	attr.size = sizeof(attr);
+	attr.config = strtoull(buf, NULL, 10);
+	fd = syscall(SYS_perf_event_open, &attr, 0, -1, -1,
+		     PERF_FLAG_FD_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
 static int act_trace(struct proc *p, struct call *c)
 {
-	int ret, fresh;
+	unsigned int slot = c->val[1] % MAX_PERF;
+	int ret = 0, fresh;
 
-	(void)p;
 	kcov_reset(&tctx->kc);
-	ret = read_file(TRACE_PIPE, 16384, O_NONBLOCK);
+	switch (c->val[0] % 4) {
+	case 0:
+	case 1:		/* the events ftrace recorded (vm-init.sh enables them) */
+		ret = read_file(TRACE_PIPE, 16384, O_NONBLOCK);
+		break;
+	case 2:		/* a perf event on a trace point, kept for a while */
+		ret = perf_attach(trace_points[c->val[2] %
+			(sizeof(trace_points) / sizeof(trace_points[0]))]);
+		pthread_mutex_lock(&p->lock);
+		if (p->perffds[slot] >= 0)
+			close(p->perffds[slot]);
+		p->perffds[slot] = ret < 0 ? -1 : ret;
+		pthread_mutex_unlock(&p->lock);
+		if (ret > 0)
+			ret = 0;
+		break;
+	default:	/* and gone */
+		pthread_mutex_lock(&p->lock);
+		if (p->perffds[slot] >= 0)
+			close(p->perffds[slot]);
+		p->perffds[slot] = -1;
+		pthread_mutex_unlock(&p->lock);
+		break;
+	}
 	fresh = kcov_collect(&tctx->kc);
 	record(c->op, ret, -ret);
 	return fresh;
 }
 
-static int param_write(const char *name, uint64_t v)
+static int param_write(const char *name, long long v)
 {
 	char path[128], buf[32];
 	int fd, n, ret;
@@ -797,35 +968,51 @@ static int param_write(const char *name, uint64_t v)
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	n = snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+	n = snprintf(buf, sizeof(buf), "%lld", v);
 	ret = write(fd, buf, n) == n ? 0 : -errno;
 	close(fd);
 	return ret;
 }
 
-/* The caps as they were before the run (main, at the end). */
+/* The parameters as they were before the run (main, at the end). */
 void params_restore(void)
 {
 	if (orig_max_pages)
 		param_write("max_pages", orig_max_pages);
 	if (orig_max_user_pages)
 		param_write("max_user_pages", orig_max_user_pages);
+	param_write("access_gid", orig_access_gid);
+	param_write("access_all", orig_access_all);
 }
 
-/* Low caps for a while (EDQUOT, ENOBUFS, SIGBUS on lazy pages), or back. */
+/*
+ * For a while: low caps (EDQUOT, ENOBUFS, SIGBUS on lazy pages), or the
+ * device open to a group or to all (the children that dropped root open
+ * it then), or back as it was.
+ */
 static int act_param(struct proc *p, struct call *c)
 {
-	int user = c->val[0] & 1, ret;
-	uint64_t v;
+	int back = c->val[1] % 2, user = c->val[0] & 1, ret;
+	long long v;
 
 	(void)p;
-	if (c->val[1] % 2)
-		v = user ? orig_max_user_pages : orig_max_pages;
-	else
-		v = c->val[2] % 4096;
-	if (!v)
-		v = user ? orig_max_user_pages : orig_max_pages;
-	ret = param_write(user ? "max_user_pages" : "max_pages", v);
+	switch (c->val[0] % 4) {
+	case 2:
+		v = back ? orig_access_gid :
+		    c->val[2] % 3 ? 1000 + (long long)(c->val[2] % 2) : -1;
+		ret = param_write("access_gid", v);
+		break;
+	case 3:
+		ret = param_write("access_all",
+				  back ? orig_access_all : (int)(c->val[2] & 1));
+		break;
+	default:
+		v = back ? 0 : (long long)(c->val[2] % 4096);
+		if (!v)
+			v = user ? orig_max_user_pages : orig_max_pages;
+		ret = param_write(user ? "max_user_pages" : "max_pages", v);
+		break;
+	}
 	record(c->op, ret, -ret);
 	return 0;
 }

@@ -529,7 +529,7 @@ static uint32_t size_value(const struct call *c, uint32_t size)
 }
 
 /* Fail the nth allocation of the next call (0: stop failing). */
-static void set_fail_nth(unsigned int nth)
+void fail_nth_set(unsigned int nth)
 {
 	char buf[16];
 	int n;
@@ -622,13 +622,16 @@ int call_run(struct proc *p, struct call *c)
 		ptr = tctx->nonepage - size / 2;
 		memcpy(ptr, local, size / 2);
 		break;
+	case P_RDONLY:	/* read, but the answer cannot be written back */
+		ptr = tctx->argro ? tctx->argro + (good - tctx->argbuf) : good;
+		break;
 	default:
 		ptr = good;
 		break;
 	}
 
 	if (c->nth && tctx->nthfd >= 0) {
-		set_fail_nth(c->nth);
+		fail_nth_set(c->nth);
 		atomic_fetch_add(&sh->nth_calls, 1);
 	}
 	kcov_reset(&tctx->kc);
@@ -636,7 +639,7 @@ int call_run(struct proc *p, struct call *c)
 	r.err = r.ret < 0 ? errno : 0;
 	fresh = kcov_collect(&tctx->kc);
 	if (c->nth && tctx->nthfd >= 0)
-		set_fail_nth(0);
+		fail_nth_set(0);
 	record_ioctl(c->op, r.ret, r.err);
 
 	r.arg = good;
@@ -648,7 +651,7 @@ int call_run(struct proc *p, struct call *c)
 		r.stable = change_end(p, &st);
 	else
 		r.stable = stamp_stable(p, &st);
-	if (d->done && (ptr == good || r.ret))
+	if (d->done && (ptr == good || c->ptr == P_RDONLY || r.ret))
 		d->done(p, c, &r);
 	pthread_mutex_unlock(&p->lock);
 	return fresh;

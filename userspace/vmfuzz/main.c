@@ -73,8 +73,8 @@ static int worker_main(int idx, uint64_t seed)
 	}
 	tctx = &ctx;
 	thread_init(tctx, 0);
-	sa.sa_handler = touch_handler;
-	sa.sa_flags = SA_NODEFER;
+	sa.sa_sigaction = touch_handler;
+	sa.sa_flags = SA_NODEFER | SA_SIGINFO;
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -117,6 +117,8 @@ static uint64_t param_read(const char *name)
 	if (n <= 0)
 		return 0;
 	buf[n] = 0;
+	if (buf[0] == 'Y')	/* a bool */
+		return 1;
 	return strtoull(buf, NULL, 0);
 }
 
@@ -241,6 +243,7 @@ static int wait_tree(struct tree *t, double until, int all, int interruptible)
 		pid = waitpid(-1, &status, WNOHANG);
 		if (pid > 0) {
 			release_process();
+			note_end(WIFSIGNALED(status), WTERMSIG(status));
 			for (i = 0; i < nworkers; i++) {
 				if (t->pids[i] == pid) {
 					t->status[i] = status;
@@ -353,7 +356,7 @@ int main(int argc, char **argv)
 	struct tree t = { 0 };
 	struct sigaction sa = { 0 };
 	struct flatvm_stats s;
-	int passed = 0, failed = 0, clean = 1, opt, fd, i, left;
+	int passed = 0, failed = 0, clean = 1, opt, fd, i, n, left;
 	pid_t self = getpid(), pid;
 	double elapsed;
 	char what[200];
@@ -414,6 +417,9 @@ int main(int argc, char **argv)
 	close(fd);
 	orig_max_pages = param_read("max_pages");
 	orig_max_user_pages = param_read("max_user_pages");
+	orig_access_gid = (int)param_read("access_gid");
+	orig_access_all = (int)param_read("access_all");
+	noexec_device_setup();
 
 	/* A memfd, so that an exec'd fuzzer child can map it again. */
 	shm_fd = memfd_create("vmfuzz", 0);
@@ -493,6 +499,7 @@ int main(int argc, char **argv)
 	atomic_store(&sh->stop, 1);
 	left = !teardown(&t);
 	params_restore();
+	noexec_device_remove();
 	for (i = 0; i < nworkers; i++) {
 		if (t.status[i] == -1 || !WIFEXITED(t.status[i]) ||
 		    WEXITSTATUS(t.status[i])) {
@@ -509,6 +516,16 @@ int main(int argc, char **argv)
 	       cap, atomic_load(&sh->live_peak), t.census_peak, t.samples,
 	       t.samples ? 1e3 * t.census_s / t.samples : 0.0, forked,
 	       atomic_load(&sh->fork_refused), atomic_load(&sh->fork_failed));
+	printf("vmfuzz: processes ended by a signal other than SIGTERM:");
+	for (i = 1, n = 0; i < 65; i++) {
+		unsigned long k = atomic_load(&sh->killed_by[i]);
+
+		if (k) {
+			printf(" %s=%lu", sigabbrev_np(i) ? sigabbrev_np(i) : "?", k);
+			n++;
+		}
+	}
+	printf("%s\n", n ? "" : " none");
 	kcov_dump();
 
 	check(clean, "every worker ended normally", &passed, &failed);

@@ -70,11 +70,15 @@ void proc_init(struct proc *p, uint64_t seed)
 	pthread_mutex_init(&p->lock, &a);
 	for (i = 0; i < MAX_PIDFDS; i++)
 		p->pidfds[i] = -1;
+	for (i = 0; i < MAX_PERF; i++)
+		p->perffds[i] = -1;
 }
 
 /* A fuzzing thread's own resources: KCOV, fail-nth, argument buffer. */
 void thread_init(struct thread_ctx *t, int is_helper)
 {
+	int fd;
+
 	memset(t, 0, sizeof(*t));
 	t->is_helper = is_helper;
 	kcov_open(&t->kc);
@@ -87,6 +91,17 @@ void thread_init(struct thread_ctx *t, int is_helper)
 	}
 	mprotect(t->argbuf + 2 * PG, PG, PROT_NONE);
 	t->nonepage = t->argbuf + 2 * PG;
+	/* The argument pages again, read-only: the kernel cannot answer. */
+	t->argro = MAP_FAILED;
+	fd = memfd_create("vmfuzz-arg", MFD_CLOEXEC);
+	if (fd >= 0 && !ftruncate(fd, 2 * PG) &&
+	    mmap(t->argbuf, 2 * PG, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED, fd, 0) == t->argbuf)
+		t->argro = mmap(NULL, 2 * PG, PROT_READ, MAP_SHARED, fd, 0);
+	if (t->argro == MAP_FAILED)
+		t->argro = NULL;
+	if (fd >= 0)
+		close(fd);
 }
 
 /* Before a fork child sets up its own: drop what it inherited. */
@@ -96,6 +111,8 @@ void thread_exit(struct thread_ctx *t)
 	if (t->nthfd >= 0)
 		close(t->nthfd);
 	munmap(t->argbuf, 3 * PG);
+	if (t->argro)
+		munmap(t->argro, 2 * PG);
 }
 
 /*
@@ -119,6 +136,11 @@ void proc_forked(struct proc *p)
 	p->inflight = 0;
 	for (i = 0; i < MAX_CHILDREN; i++)
 		p->children[i] = 0;
+	for (i = 0; i < MAX_PERF; i++) {	/* they count the parent's thread */
+		if (p->perffds[i] >= 0)
+			close(p->perffds[i]);
+		p->perffds[i] = -1;
+	}
 	if (p->memfd >= 0)
 		close(p->memfd);
 	p->memfd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);

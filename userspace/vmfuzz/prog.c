@@ -240,6 +240,8 @@ static void *helper_main(void *arg)
 void helper_post(struct proc *p, uint64_t *rng)
 {
 	struct helper *h = p->helper;
+	sigset_t old;
+	int err;
 
 	if (!h) {
 		h = calloc(1, sizeof(*h));
@@ -250,7 +252,15 @@ void helper_post(struct proc *p, uint64_t *rng)
 		h->p = p;
 		h->rng = rnd(rng) | 1;
 		h->state = HS_IDLE;
-		if (pthread_create(&h->thread, NULL, helper_main, h)) {
+		/*
+		 * The thread starts with SIGTERM blocked (helper_main keeps
+		 * it so): unblocked there for even a moment, a kill would end
+		 * the process while this thread has kills held (tree.c).
+		 */
+		hold_kills(&old);
+		err = pthread_create(&h->thread, NULL, helper_main, h);
+		allow_kills(&old);
+		if (err) {
 			free(h);
 			return;
 		}

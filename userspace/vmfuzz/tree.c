@@ -14,8 +14,12 @@
  *    SIGKILL (the kernel turns it into SIGKILL for the whole process, even
  *    in the middle of an ioctl), but it cannot fall between a reap and the
  *    count's update, so the count stays exact.  The helper thread (prog.c)
- *    blocks SIGTERM for good: a process-wide signal would otherwise kill
- *    the process through it while the main thread holds kills.
+ *    is created with SIGTERM blocked and keeps it so: a process-wide
+ *    signal would otherwise kill the process through it while the main
+ *    thread holds kills.  Any other fatal signal could still end a process
+ *    between two steps of the count: the reapers count such deaths by
+ *    signal (main prints them), and a fault of the fuzzer itself prints
+ *    where it happened (touch_handler()).
  *  - Every process kills (SIGTERM) and reaps its children before it exits.
  *    One that dies first takes them along: each child asks for SIGTERM on
  *    its parent's death (PR_SET_PDEATHSIG), and main is the tree's child
@@ -76,6 +80,17 @@ void release_process(void)
 }
 
 /*
+ * How a reaped process ended: SIGTERM is the tree's own kill; any other
+ * signal (a fault outside a touch, the OOM killer) is counted, as it could
+ * end a process in the middle of a step of the count.
+ */
+void note_end(int killed, int sig)
+{
+	if (killed && sig != SIGTERM && sig > 0 && sig < 65)
+		atomic_fetch_add(&sh->killed_by[sig], 1);
+}
+
+/*
  * Reap the child in @slot if it has ended (or, with @block, once it has):
  * the wait itself is killable, the reap and the count are not split.
  */
@@ -100,6 +115,8 @@ static void reap_child(struct proc *p, int slot, int block)
 	hold_kills(&old);
 	if (waitpid(pid, NULL, WNOHANG) == pid) {
 		release_process();
+		note_end(si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED,
+			 si.si_status);
 		p->children[slot] = 0;
 	}
 	allow_kills(&old);

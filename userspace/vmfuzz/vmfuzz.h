@@ -39,6 +39,7 @@
 #define MAX_RANGES	32
 #define MAX_POSTED	64
 #define MAX_PIDFDS	8
+#define MAX_PERF	4	/* perf events a process keeps on trace points */
 #define MAX_CHILDREN	4
 #define MAX_ERRNO	140
 #define MAX_FIELDS	10
@@ -202,7 +203,7 @@ enum fhow {
 };
 
 /* Where the argument struct goes. */
-enum ptr_how { P_GOOD, P_NULL, P_KERNEL, P_NONE, P_STRADDLE, P_NHOW };
+enum ptr_how { P_GOOD, P_NULL, P_KERNEL, P_NONE, P_STRADDLE, P_RDONLY, P_NHOW };
 
 struct call {
 	uint8_t op;
@@ -265,6 +266,7 @@ struct shared {
 	atomic_ulong reserved;
 	atomic_ulong fork_refused;
 	atomic_ulong fork_failed;
+	atomic_ulong killed_by[65];	/* ended by a signal other than SIGTERM */
 
 	/* ranges posted for the other processes */
 	struct {
@@ -329,6 +331,7 @@ struct proc {
 	struct range ranges[MAX_RANGES];
 	int nranges;
 	int pidfds[MAX_PIDFDS];
+	int perffds[MAX_PERF];		/* perf events on trace points */
 	pid_t children[MAX_CHILDREN];
 	unsigned long budget;		/* operations left (children) */
 	atomic_int helper_busy;		/* the helper runs a program */
@@ -345,6 +348,7 @@ struct thread_ctx {
 	int is_helper;
 	unsigned char *argbuf;
 	unsigned char *nonepage;
+	unsigned char *argro;		/* argbuf's two pages, read-only */
 };
 
 /* The helper thread: runs a program beside the process's main thread. */
@@ -426,16 +430,21 @@ unsigned int op_pick(uint64_t *rng);
 void call_mutate(struct proc *p, uint64_t *rng, struct call *c);
 int call_run(struct proc *p, struct call *c);	/* new PCs */
 void record(unsigned int op, int ret, int err);
+void fail_nth_set(unsigned int nth);
 int errno_documented(unsigned int op, int e);
 
 /* ---- actions.c --------------------------------------------------------- */
 
 void span_gen(struct proc *p, uint64_t *rng, struct span *s);
 void span_mutate(uint64_t *rng, struct span *s);
-void touch_handler(int sig);
+void touch_handler(int sig, siginfo_t *si, void *uc);
 void child_main(struct proc *p);
 extern int shm_fd;
 extern uint64_t orig_max_pages, orig_max_user_pages;
+extern int orig_access_gid, orig_access_all;
+extern const char *noexec_device;
+void noexec_device_setup(void);
+void noexec_device_remove(void);
 void params_restore(void);
 
 /* ---- tree.c ------------------------------------------------------------- */
@@ -444,6 +453,7 @@ void hold_kills(sigset_t *old);
 void allow_kills(const sigset_t *old);
 int reserve_process(int cap);
 void release_process(void);
+void note_end(int killed, int sig);
 void reap(struct proc *p, int block);
 void kill_child(struct proc *p, int slot);
 void end_children(struct proc *p);
