@@ -13,19 +13,6 @@
 
 #include "flatvm_args.h"
 
-/** fvd_rights_ok() - known rights bits only, READ always included. */
-bool fvd_rights_ok(u32 rights)
-{
-	return !(rights & ~FLATVM_RIGHTS_ALL) && (rights & FLATVM_RIGHT_READ);
-}
-
-/** fvd_span_ok() - a page-aligned, non-empty span inside [base, base + size). */
-bool fvd_span_ok(u64 addr, u64 len, u64 base, u64 size)
-{
-	return len && PAGE_ALIGNED(addr) && PAGE_ALIGNED(len) &&
-	       addr >= base && len <= size && addr - base <= size - len;
-}
-
 /* The ALLOC checks done before the core (which checks @align). */
 int fvd_alloc_args(const struct flatvm_alloc *a, u64 size)
 {
