@@ -31,6 +31,7 @@ LL_BIN		:= tests/build/lockless-stress
 LOCKLESS_SECS	?= 10
 
 $(LL_BIN): $(LL_DIR)/lockless_stress.c $(LL_DIR)/fv_host_compat.h \
+		harness/fv_host_common.h \
 		$(filter $(TOP)/%,$(CORE_SRCS) $(CORE_HDRS))
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -I$(LL_DIR) -I$(TOP)/include/flatvm -Wall -Wextra \

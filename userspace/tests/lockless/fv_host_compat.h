@@ -3,37 +3,20 @@
  * Threaded host half of include/flatvm/fv_compat.h, for lockless_stress
  * only (it comes before userspace/harness on that program's include path):
  * a real mutex, a sequence counter with the kernel's seqcount ordering,
- * read sections a grace period waits for (lockless_rcu.c), so the core's
+ * read sections a grace period waits for (lockless_stress.c), so the core's
  * lock-free look-up can race real writers on the host.
  */
 #ifndef _FLATVM_FV_HOST_COMPAT_H
 #define _FLATVM_FV_HOST_COMPAT_H
 
-#include <assert.h>
 #include <pthread.h>
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <errno.h>
 
-typedef uint64_t u64;
-typedef uint32_t u32;
-typedef uint16_t u16;
-typedef uint8_t u8;
+#include "../../harness/fv_host_common.h"
 
 struct fv_lock {
 	pthread_mutex_t mutex;
 	int held;		/* only its holder reads or writes it */
 };
-
-struct fv_seq {
-	unsigned int count;
-};
-
-#define BIT(n)				(1UL << (n))
 
 #define fv_lock_init(l)		\
 	do { pthread_mutex_init(&(l)->mutex, NULL); (l)->held = 0; } while (0)
@@ -90,43 +73,6 @@ void fv_host_read_unlock(void);
 #define fv_read_lock()			fv_host_read_lock()
 #define fv_read_unlock()		fv_host_read_unlock()
 
-struct fv_rcu {
-	void *next;
-	void *func;
-};
-
 #define fv_publish(p, v)		__atomic_store_n(&(p), (v), __ATOMIC_RELEASE)
-#define FV_U32_MAX			UINT32_MAX
-
-#define FV_READ_ONCE(x)			(*(const volatile __typeof__(x) *)&(x))
-#define FV_WRITE_ONCE(x, v)		(*(volatile __typeof__(x) *)&(x) = (v))
-#define fv_container_of(p, t, m)	((t *)((char *)(p) - offsetof(t, m)))
-#define fv_likely(x)			__builtin_expect(!!(x), 1)
-#define fv_unlikely(x)			__builtin_expect(!!(x), 0)
-
-#define FV_ASSERT(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: assertion failed: %s\n",\
-				__FILE__, __LINE__, #cond);		\
-			abort();					\
-		}							\
-	} while (0)
-#define fv_report(...)			fprintf(stderr, "flatvm: " __VA_ARGS__)
-
-static inline unsigned int fv_fls64(u64 x)
-{
-	return 63 - __builtin_clzll(x);
-}
-
-static inline unsigned int fv_ffs32(u32 x)
-{
-	return __builtin_ctz(x);
-}
-
-static inline unsigned int fv_ffs64(u64 x)
-{
-	return __builtin_ctzll(x);
-}
 
 #endif /* _FLATVM_FV_HOST_COMPAT_H */
