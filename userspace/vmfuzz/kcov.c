@@ -225,8 +225,10 @@ unsigned long kcov_collect(struct kcov *k)
 	if (k->fd < 0)
 		return 0;
 	n = __atomic_load_n(&k->area[0], __ATOMIC_RELAXED);
-	if (n > COVER_WORDS - 1)
+	if (n >= COVER_WORDS - 1) {	/* the kernel dropped the rest */
 		n = COVER_WORDS - 1;
+		atomic_fetch_add(&sh->kcov_full, 1);
+	}
 	for (i = 0; i < n; i++)
 		fresh += cover_pc(k->area[i + 1]);
 	__atomic_store_n(&k->area[0], 0, __ATOMIC_RELAXED);

@@ -339,8 +339,9 @@ static void report(double elapsed)
 	       atomic_load(&sh->oracle_failed), atomic_load(&sh->pin_tried),
 	       atomic_load(&sh->pin_escaped));
 	if (sh->kcov)
-		printf("vmfuzz: coverage: %lu PCs of flatvm.ko reached (%lu PCs outside it)\n",
-		       atomic_load(&sh->pcs), atomic_load(&sh->foreign_pcs));
+		printf("vmfuzz: coverage: %lu PCs of flatvm.ko reached (%lu PCs outside it); %lu operations filled the KCOV buffer (%u PCs: the rest of them not seen)\n",
+		       atomic_load(&sh->pcs), atomic_load(&sh->foreign_pcs),
+		       atomic_load(&sh->kcov_full), COVER_WORDS - 1);
 }
 
 static void usage(void)

@@ -279,6 +279,7 @@ struct shared {
 	struct modmap map;
 	atomic_ulong pcs;		/* distinct PCs reached */
 	atomic_ulong foreign_pcs;	/* PCs outside flatvm.ko (not ours) */
+	atomic_ulong kcov_full;		/* operations that filled the buffer */
 	atomic_ullong core_bits[COV_CORE_BITS / 64];
 	atomic_ullong init_bits[COV_INIT_BITS / 64];
 
