@@ -108,18 +108,28 @@ static inline uint64_t sub_max(const struct rb_node *n)
 
 /* ---- generic rbtree helpers ---- */
 
+/* Where a node right after @prev in address order goes: link, *@parent. */
+static struct rb_node **slot_after(struct rb_node *prev,
+				   struct rb_node **parent)
+{
+	struct rb_node **link = &prev->rb_right;
+
+	*parent = prev;
+	if (*link) {
+		*parent = *link;
+		while ((*parent)->rb_left)
+			*parent = (*parent)->rb_left;
+		link = &(*parent)->rb_left;
+	}
+	return link;
+}
+
 /* Links @n right after @prev in address order (plain, not augmented). */
 static void link_after(struct rb_root *root, struct rb_node *prev,
 		       struct rb_node *n)
 {
-	struct rb_node *parent = prev, **link = &prev->rb_right;
+	struct rb_node *parent, **link = slot_after(prev, &parent);
 
-	if (*link) {
-		parent = *link;
-		while (parent->rb_left)
-			parent = parent->rb_left;
-		link = &parent->rb_left;
-	}
 	rb_link_node(n, parent, link);
 	rb_insert_color(n, root);
 }
@@ -370,14 +380,9 @@ static int kva_alloc(void *fe, uint32_t dom, uint64_t npages, uint64_t align,
 		f->npages = s - f->start;
 		free_cb_propagate(&f->rb, NULL);
 		if (tail) {
-			struct rb_node *parent = &f->rb, **link = &f->rb.rb_right;
+			struct rb_node *parent, **link;
 
-			if (*link) {
-				parent = *link;
-				while (parent->rb_left)
-					parent = parent->rb_left;
-				link = &parent->rb_left;
-			}
+			link = slot_after(&f->rb, &parent);
 			tail->start = s + npages;
 			tail->npages = end - s - npages;
 			free_link(v, tail, parent, link);
