@@ -17,9 +17,15 @@
 
 #include "baseline.h"
 
+/* Mirror-image cases take a side: child[0] is left, child[1] right. */
 struct rnode {
-	struct rnode *left;
-	struct rnode *right;
+	union {
+		struct {
+			struct rnode *left;
+			struct rnode *right;
+		};
+		struct rnode *child[2];
+	};
 	struct rnode *parent;
 	u64 start;
 	u64 npages;
@@ -81,38 +87,50 @@ static void replace_child(struct brb *t, struct rnode *parent,
 }
 
 /*
+ * Moves @x down to side @dir; its child on the other side takes its place.
+ * @dir 0, a left rotation:
+ *
  *     x              y
  *    / \            / \
  *   a   y   ==>    x   c
  *      / \        / \
  *     b   c      a   b
+ *
+ * Inlined with a constant @dir into rotate_left() and rotate_right(): read
+ * at run time, the side costs two more instructions per rotation.
  */
-static void rotate_left(struct brb *t, struct rnode *x)
+static inline __attribute__((always_inline)) void
+rotate(struct brb *t, struct rnode *x, int dir)
 {
-	struct rnode *y = x->right;
+	struct rnode *y = x->child[!dir];
 
-	x->right = y->left;
-	if (y->left)
-		y->left->parent = x;
+	x->child[!dir] = y->child[dir];
+	if (y->child[dir])
+		y->child[dir]->parent = x;
 	replace_child(t, x->parent, x, y);
-	y->left = x;
+	y->child[dir] = x;
 	x->parent = y;
 	x->max = calc_max(x);
 	y->max = calc_max(y);
 }
 
+static void rotate_left(struct brb *t, struct rnode *x)
+{
+	rotate(t, x, 0);
+}
+
 static void rotate_right(struct brb *t, struct rnode *x)
 {
-	struct rnode *y = x->left;
+	rotate(t, x, 1);
+}
 
-	x->left = y->right;
-	if (y->right)
-		y->right->parent = x;
-	replace_child(t, x->parent, x, y);
-	y->right = x;
-	x->parent = y;
-	x->max = calc_max(x);
-	y->max = calc_max(y);
+/* rotate_left() or rotate_right(), by a constant @dir. */
+static inline void rotate_down(struct brb *t, struct rnode *x, int dir)
+{
+	if (dir)
+		rotate_right(t, x);
+	else
+		rotate_left(t, x);
 }
 
 static int is_red(const struct rnode *n)
@@ -120,11 +138,41 @@ static int is_red(const struct rnode *n)
 	return n && n->red;
 }
 
+/*
+ * One step of rb_link()'s rebalancing: red @n under red @parent, which is
+ * on side @dir of @g.  Returns where to go on from: @g when recolouring
+ * moved the red pair up, else a node whose parent is now black.  Called
+ * with constant sides: inlined, each side compiles to its own code, as the
+ * two mirror-image branches did.
+ */
+static inline __attribute__((always_inline)) struct rnode *
+link_fix(struct brb *t, struct rnode *n, struct rnode *parent,
+	 struct rnode *g, int dir)
+{
+	struct rnode *u = g->child[!dir];
+
+	if (is_red(u)) {
+		parent->red = 0;
+		u->red = 0;
+		g->red = 1;
+		return g;
+	}
+	if (n == parent->child[!dir]) {
+		rotate_down(t, parent, dir);
+		n = parent;
+		parent = n->parent;
+	}
+	parent->red = 0;
+	g->red = 1;
+	rotate_down(t, g, !dir);
+	return n;
+}
+
 /* Links @n (red) under @parent on the side given by @left, then rebalances. */
 static void rb_link(struct brb *t, struct rnode *n, struct rnode *parent,
 		    int left)
 {
-	struct rnode *g, *u;
+	struct rnode *g;
 
 	n->left = NULL;
 	n->right = NULL;
@@ -142,102 +190,64 @@ static void rb_link(struct brb *t, struct rnode *n, struct rnode *parent,
 	while (is_red(n->parent)) {
 		parent = n->parent;
 		g = parent->parent;
-		if (parent == g->left) {
-			u = g->right;
-			if (is_red(u)) {
-				parent->red = 0;
-				u->red = 0;
-				g->red = 1;
-				n = g;
-				continue;
-			}
-			if (n == parent->right) {
-				rotate_left(t, parent);
-				n = parent;
-				parent = n->parent;
-			}
-			parent->red = 0;
-			g->red = 1;
-			rotate_right(t, g);
-		} else {
-			u = g->left;
-			if (is_red(u)) {
-				parent->red = 0;
-				u->red = 0;
-				g->red = 1;
-				n = g;
-				continue;
-			}
-			if (n == parent->left) {
-				rotate_right(t, parent);
-				n = parent;
-				parent = n->parent;
-			}
-			parent->red = 0;
-			g->red = 1;
-			rotate_left(t, g);
-		}
+		if (parent == g->left)
+			n = link_fix(t, n, parent, g, 0);
+		else
+			n = link_fix(t, n, parent, g, 1);
 	}
 	t->root->red = 0;
+}
+
+/*
+ * One step of erase_fixup(): @x, a black height short, is on side @dir of
+ * @parent.  Returns 0 when recolouring moved the shortfall up to @parent
+ * (the loop goes on from there), 1 when rotations made it up.  Constant
+ * sides, inlined: as link_fix().
+ */
+static inline __attribute__((always_inline)) int
+erase_fix(struct brb *t, struct rnode *parent, int dir)
+{
+	struct rnode *w = parent->child[!dir];
+
+	if (is_red(w)) {
+		w->red = 0;
+		parent->red = 1;
+		rotate_down(t, parent, dir);
+		w = parent->child[!dir];
+	}
+	if (!is_red(w->left) && !is_red(w->right)) {
+		w->red = 1;
+		return 0;
+	}
+	if (!is_red(w->child[!dir])) {
+		w->child[dir]->red = 0;
+		w->red = 1;
+		rotate_down(t, w, !dir);
+		w = parent->child[!dir];
+	}
+	w->red = parent->red;
+	parent->red = 0;
+	w->child[!dir]->red = 0;
+	rotate_down(t, parent, dir);
+	return 1;
 }
 
 /* Restores the black heights after a black node left from under @parent. */
 static void erase_fixup(struct brb *t, struct rnode *x, struct rnode *parent)
 {
-	struct rnode *w;
+	int done;
 
 	while (x != t->root && !is_red(x)) {
-		if (x == parent->left) {
-			w = parent->right;
-			if (is_red(w)) {
-				w->red = 0;
-				parent->red = 1;
-				rotate_left(t, parent);
-				w = parent->right;
-			}
-			if (!is_red(w->left) && !is_red(w->right)) {
-				w->red = 1;
-				x = parent;
-				parent = x->parent;
-				continue;
-			}
-			if (!is_red(w->right)) {
-				w->left->red = 0;
-				w->red = 1;
-				rotate_right(t, w);
-				w = parent->right;
-			}
-			w->red = parent->red;
-			parent->red = 0;
-			w->right->red = 0;
-			rotate_left(t, parent);
-		} else {
-			w = parent->left;
-			if (is_red(w)) {
-				w->red = 0;
-				parent->red = 1;
-				rotate_right(t, parent);
-				w = parent->left;
-			}
-			if (!is_red(w->left) && !is_red(w->right)) {
-				w->red = 1;
-				x = parent;
-				parent = x->parent;
-				continue;
-			}
-			if (!is_red(w->left)) {
-				w->right->red = 0;
-				w->red = 1;
-				rotate_left(t, w);
-				w = parent->left;
-			}
-			w->red = parent->red;
-			parent->red = 0;
-			w->left->red = 0;
-			rotate_right(t, parent);
+		if (x == parent->left)
+			done = erase_fix(t, parent, 0);
+		else
+			done = erase_fix(t, parent, 1);
+		if (done) {
+			x = t->root;
+			break;
 		}
-		x = t->root;
-		break;
+		x = parent;
+		parent = x->parent;
 	}
 	if (x)
 		x->red = 0;

@@ -363,35 +363,48 @@ static int best_peer(const struct result *res, const int *ran)
 	return best;
 }
 
+/* @v printed with @fmt, or "n/a" when there is none (!@ok). */
+static void value_or_na(FILE *f, int ok, const char *fmt, double v)
+{
+	if (ok)
+		fprintf(f, fmt, v);
+	else
+		fprintf(f, "n/a");
+}
+
+/*
+ * "TAG NAME: flatvm X ns/op, best KIND OTHER Y ns/op, speedup Zx": flatvm
+ * (@fv: it ran) against allocator @best (-1: none), @fv_ns and @best_ns
+ * their ns/op.
+ */
+static void summary_speed(FILE *f, const char *tag, const char *name,
+			  int fv, double fv_ns, const char *kind, int best,
+			  double best_ns)
+{
+	fprintf(f, "%s %s: flatvm ", tag, name);
+	value_or_na(f, fv, "%.1f", fv_ns);
+	fprintf(f, " ns/op, best %s ", kind);
+	if (best >= 0)
+		fprintf(f, "%s %.1f ns/op", allocs[best].name, best_ns);
+	else
+		fprintf(f, "none n/a ns/op");
+	fprintf(f, ", speedup ");
+	value_or_na(f, best >= 0 && fv && fv_ns > 0, "%.2fx",
+		    best >= 0 && fv_ns > 0 ? best_ns / fv_ns : 0);
+}
+
 static void summary_line(FILE *f, const char *name, const struct result *res,
 			 const int *ran)
 {
 	int b = best_baseline(res, ran), fv = done(res, ran, FLATVM);
 
-	fprintf(f, "bench %s: flatvm ", name);
-	if (fv)
-		fprintf(f, "%.1f ns/op", res[FLATVM].ns_afp);
-	else
-		fprintf(f, "n/a ns/op");
-	if (b >= 0)
-		fprintf(f, ", best baseline %s %.1f ns/op", allocs[b].name,
-			res[b].ns_afp);
-	else
-		fprintf(f, ", best baseline none n/a ns/op");
-	if (b >= 0 && fv && res[FLATVM].ns_afp > 0)
-		fprintf(f, ", speedup %.2fx", res[b].ns_afp / res[FLATVM].ns_afp);
-	else
-		fprintf(f, ", speedup n/a");
+	summary_speed(f, "bench", name, fv, res[FLATVM].ns_afp, "baseline", b,
+		      b >= 0 ? res[b].ns_afp : 0);
 	fprintf(f, ", frag flatvm ");
-	if (fv)
-		fprintf(f, "%.4f", res[FLATVM].m.frag_end);
-	else
-		fprintf(f, "n/a");
+	value_or_na(f, fv, "%.4f", res[FLATVM].m.frag_end);
 	fprintf(f, " rbtree ");
-	if (done(res, ran, RBTREE))
-		fprintf(f, "%.4f\n", res[RBTREE].m.frag_end);
-	else
-		fprintf(f, "n/a\n");
+	value_or_na(f, done(res, ran, RBTREE), "%.4f", res[RBTREE].m.frag_end);
+	fprintf(f, "\n");
 }
 
 static void full_summary_line(FILE *f, const char *name,
@@ -399,29 +412,13 @@ static void full_summary_line(FILE *f, const char *name,
 {
 	int p = best_peer(res, ran), fv = done(res, ran, FLATVM);
 
-	fprintf(f, "bench-full %s: flatvm ", name);
-	if (fv)
-		fprintf(f, "%.1f ns/op", res[FLATVM].ns_all);
-	else
-		fprintf(f, "n/a ns/op");
-	if (p >= 0)
-		fprintf(f, ", best peer %s %.1f ns/op", allocs[p].name,
-			res[p].ns_all);
-	else
-		fprintf(f, ", best peer none n/a ns/op");
-	if (p >= 0 && fv && res[FLATVM].ns_all > 0)
-		fprintf(f, ", speedup %.2fx", res[p].ns_all / res[FLATVM].ns_all);
-	else
-		fprintf(f, ", speedup n/a");
+	summary_speed(f, "bench-full", name, fv, res[FLATVM].ns_all, "peer", p,
+		      p >= 0 ? res[p].ns_all : 0);
 	fprintf(f, ", bytes/range flatvm ");
-	if (fv)
-		fprintf(f, "%.1f", meta_per_live(&res[FLATVM]));
-	else
-		fprintf(f, "n/a");
-	if (p >= 0)
-		fprintf(f, " %s %.1f\n", allocs[p].name, meta_per_live(&res[p]));
-	else
-		fprintf(f, " none n/a\n");
+	value_or_na(f, fv, "%.1f", meta_per_live(&res[FLATVM]));
+	fprintf(f, " %s ", p >= 0 ? allocs[p].name : "none");
+	value_or_na(f, p >= 0, "%.1f", p >= 0 ? meta_per_live(&res[p]) : 0);
+	fprintf(f, "\n");
 }
 
 static void write_csv(FILE *f, const char *name, const struct result *res,

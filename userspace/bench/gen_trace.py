@@ -35,6 +35,13 @@ PAGE = 4096
 IPC_SIZES = (1, 1, 1, 2, 2, 3, 4)
 
 
+def alloc_line(w, rid, pages, owner, align=0):
+    """Writes `a`: range rid of pages pages for owner, aligned to align
+    pages (0: no alignment field)."""
+    tail = f' {align * PAGE}' if align else ''
+    w.line(f'a {rid} {pages * PAGE} {owner}{tail}')
+
+
 class Writer:
     """Buffers output lines; writes them in large blocks."""
 
@@ -70,13 +77,13 @@ def seed_mix(args, w):
             owner = rnd.randrange(procs)
             if rnd.random() < 0.9:
                 pages = rnd.choice(IPC_SIZES)
-                w.line(f'a {next_id} {pages * PAGE} {owner}')
+                alloc_line(w, next_id, pages, owner)
                 peer = (owner + 1 + rnd.randrange(procs - 1)) % procs
                 w.line(f's {next_id} {peer} r')
                 ranges[next_id] = [owner, pages, False, {peer}]
             else:
                 pages = rnd.randint(256, 16384)
-                w.line(f'a {next_id} {pages * PAGE} {owner}')
+                alloc_line(w, next_id, pages, owner)
                 ranges[next_id] = [owner, pages, True, set()]
             picks.append(next_id)
             continue
@@ -121,8 +128,7 @@ class Adversary:
         self.next_id += 1
         rid = self.next_id
         owner = self.rnd.randrange(self.procs)
-        tail = f' {align * PAGE}' if align else ''
-        self.w.line(f'a {rid} {pages * PAGE} {owner}{tail}')
+        alloc_line(self.w, rid, pages, owner, align)
         self.live[rid] = [owner, pages, False, None]
         if churn:
             self.churn.append(rid)
@@ -204,8 +210,7 @@ def holders(args, w):
             owner = rnd.randrange(procs)
             pages = rnd.randint(1, 48)
             align = rnd.choice((0, 0, 0, 4, 16)) if pages > 2 else 0
-            tail = f' {align * PAGE}' if align else ''
-            w.line(f'a {next_id} {pages * PAGE} {owner}{tail}')
+            alloc_line(w, next_id, pages, owner, align)
             live[next_id] = [owner, pages, True, set()]
             continue
         rid = rnd.choice(list(live))

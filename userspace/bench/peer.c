@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Holder sets of the benchmark's two peers (peer.h): sorted arrays of
- * (process, rights), inline when there is one holder.  An array has room
+ * What the benchmark's two peers share (peer.h): holder sets, sorted arrays
+ * of (process, rights), inline when there is one holder (an array has room
  * for ph_room(n) holders, the most its fv_kmalloc() size class holds; it
- * never shrinks until the set is back to one holder.
+ * never shrinks until the set is back to one holder); the pieces of a share
+ * or release span, their reservations, checks and holder-set edits; the
+ * checks' per-process page counts.
  */
 #include <errno.h>
 #include <string.h>
@@ -167,4 +169,88 @@ int ph_check(const struct ph_set *s)
 			return -1;
 	}
 	return 0;
+}
+
+/* ---- the pieces of a span ---- */
+
+void peer_span_init(struct peer_span *s, struct fv_slab *ext_cache,
+		    size_t ext_off, struct fv_slab *free_cache)
+{
+	memset(s, 0, sizeof(*s));
+	s->ext_cache = ext_cache;
+	s->ext_off = ext_off;
+	s->free_cache = free_cache;
+}
+
+void peer_span_free(struct peer_span *s)
+{
+	fv_kfree(s->p);
+	s->p = NULL;
+	s->n = 0;
+	s->cap = 0;
+}
+
+int peer_span_grow(struct peer_span *s)
+{
+	uint32_t cap = s->cap ? s->cap * 2 : 8;
+	struct peer_piece *p = fv_kmalloc(cap * sizeof(*p), 0);
+
+	if (!p)
+		return -ENOMEM;
+	if (s->n)
+		memcpy(p, s->p, s->n * sizeof(*p));
+	fv_kfree(s->p);
+	s->p = p;
+	s->cap = cap;
+	return 0;
+}
+
+void peer_unreserve(struct peer_span *s)
+{
+	struct peer_piece *p;
+	uint32_t i;
+
+	for (i = 0; i < s->n; i++) {
+		p = &s->p[i];
+		if (p->mid)
+			fv_slab_free(s->ext_cache,
+				     (char *)p->mid - s->ext_off);
+		if (p->right)
+			fv_slab_free(s->ext_cache,
+				     (char *)p->right - s->ext_off);
+		if (s->free_cache)
+			fv_slab_free(s->free_cache, p->spare);
+		ph_free_arr(p->arr);
+		ph_free_arr(p->right_arr);
+	}
+}
+
+/* ---- check()'s page counts ---- */
+
+int peer_holdings_init(struct peer_holdings *h, uint32_t ndoms)
+{
+	h->by_ext = calloc(ndoms + 1, sizeof(*h->by_ext));
+	h->by_dom = calloc(ndoms + 1, sizeof(*h->by_dom));
+	if (h->by_ext && h->by_dom)
+		return 0;
+	peer_holdings_free(h);
+	return -1;
+}
+
+void peer_holdings_free(struct peer_holdings *h)
+{
+	free(h->by_ext);
+	free(h->by_dom);
+	h->by_ext = NULL;
+	h->by_dom = NULL;
+}
+
+int peer_holdings_check(const struct peer_holdings *h, uint32_t dom,
+			int index_bad, const char *peer)
+{
+	if (!index_bad && h->by_dom[dom] == h->by_ext[dom])
+		return 0;
+	peer_report("%s: process %u's holdings disagree with the extents\n",
+		    peer, dom);
+	return -1;
 }

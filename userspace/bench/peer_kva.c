@@ -32,7 +32,8 @@
  * - Extents are canonical, as the core's: neighbouring extents of one range
  *   always differ in their holder sets.
  * - Failure atomicity as the core's: every record an operation needs is
- *   reserved before anything changes; rbtrees allocate nothing.
+ *   reserved before anything changes (peer.h's span of pieces, shared with
+ *   the maple peer, as are the holder-set edits); rbtrees allocate nothing.
  *
  * Compiled with the kernel's tools headers.
  */
@@ -45,12 +46,12 @@
 #include "full.h"
 #include "peer.h"
 
+/* @pe after the tree node: rb_entry() costs nothing. */
 struct kva_ext {
 	struct rb_node rb;
 	uint64_t start;
 	uint64_t npages;
-	uint64_t range;
-	struct ph_set hs;
+	struct peer_ext pe;
 };
 
 struct kva_free {
@@ -68,22 +69,12 @@ struct kva_hold {
 };
 
 /*
- * One extent met by an operation and what the operation reserved for it
- * (see peer_maple.c's struct mp_piece), plus @spare, a free-tree record for
- * the pages it may give back.
+ * The span's caches are those of the busy tree's records (ext_cache) and of
+ * the free tree's (free_cache, the release's spares).
  */
-struct kva_piece {
-	struct kva_ext *ext;
-	struct kva_ext *mid;
-	struct kva_ext *right;
-	struct ph_holder *mid_arr;
-	struct ph_holder *right_arr;
-	struct ph_holder *add_arr;
-	struct kva_free *spare;
-};
-
 struct kva {
 	struct peer_lock lock;
+	uint32_t ndoms;
 	struct rb_root busy;
 	struct rb_root free;
 	uint64_t lo;
@@ -92,17 +83,13 @@ struct kva {
 	uint64_t nfree;
 	uint64_t nextents;
 	uint64_t next_range;
-	struct fv_slab *ext_cache;
-	struct fv_slab *free_cache;
 	struct fv_slab *hold_cache;
-	struct kva_piece *pieces;	/* scratch of one operation */
-	uint32_t npieces;
-	uint32_t cap;
-	uint32_t ndoms;
+	struct peer_span span;	/* scratch of one operation */
 	struct rb_root *doms;
 };
 
 #define ext_of(n)	rb_entry(n, struct kva_ext, rb)
+#define kva_of(x)	container_of(x, struct kva_ext, pe)
 #define free_of(n)	rb_entry(n, struct kva_free, rb)
 #define hold_of(n)	rb_entry(n, struct kva_hold, rb)
 
@@ -121,18 +108,28 @@ static inline uint64_t sub_max(const struct rb_node *n)
 
 /* ---- generic rbtree helpers ---- */
 
+/* Where a node right after @prev in address order goes: link, *@parent. */
+static struct rb_node **slot_after(struct rb_node *prev,
+				   struct rb_node **parent)
+{
+	struct rb_node **link = &prev->rb_right;
+
+	*parent = prev;
+	if (*link) {
+		*parent = *link;
+		while ((*parent)->rb_left)
+			*parent = (*parent)->rb_left;
+		link = &(*parent)->rb_left;
+	}
+	return link;
+}
+
 /* Links @n right after @prev in address order (plain, not augmented). */
 static void link_after(struct rb_root *root, struct rb_node *prev,
 		       struct rb_node *n)
 {
-	struct rb_node *parent = prev, **link = &prev->rb_right;
+	struct rb_node *parent, **link = slot_after(prev, &parent);
 
-	if (*link) {
-		parent = *link;
-		while (parent->rb_left)
-			parent = parent->rb_left;
-		link = &parent->rb_left;
-	}
 	rb_link_node(n, parent, link);
 	rb_insert_color(n, root);
 }
@@ -214,7 +211,7 @@ static void free_link(struct kva *v, struct kva_free *f, struct rb_node *parent,
 static void free_erase(struct kva *v, struct kva_free *f)
 {
 	rb_erase_augmented(&f->rb, &v->free, &free_cb);
-	fv_slab_free(v->free_cache, f);
+	fv_slab_free(v->span.free_cache, f);
 	v->nfree--;
 }
 
@@ -299,7 +296,7 @@ static void free_run(struct kva *v, uint64_t start, uint64_t n,
 		free_link(v, spare, parent, link);
 		return;
 	}
-	fv_slab_free(v->free_cache, spare);
+	fv_slab_free(v->span.free_cache, spare);
 }
 
 /* ---- create, alloc ---- */
@@ -307,24 +304,27 @@ static void free_run(struct kva *v, uint64_t start, uint64_t n,
 static void *kva_create(uint64_t base, uint64_t npages, uint32_t ndoms)
 {
 	struct kva *v = fv_kmalloc(sizeof(*v), FV_SLAB_ZERO);
+	struct fv_slab *ext_cache, *free_cache;
 	struct kva_free *f;
 
 	if (!v)
 		return NULL;
-	v->ext_cache = fv_slab_create("kva_ext", sizeof(struct kva_ext), 0);
-	v->free_cache = fv_slab_create("kva_free", sizeof(struct kva_free), 0);
+	ext_cache = fv_slab_create("kva_ext", sizeof(struct kva_ext), 0);
+	free_cache = fv_slab_create("kva_free", sizeof(struct kva_free), 0);
 	v->hold_cache = fv_slab_create("kva_hold", sizeof(struct kva_hold), 0);
 	v->doms = fv_kmalloc((ndoms ? ndoms : 1) * sizeof(*v->doms),
 			     FV_SLAB_ZERO);
-	f = v->free_cache ? fv_slab_alloc(v->free_cache, 0) : NULL;
-	if (!v->ext_cache || !v->hold_cache || !v->doms || !f) {
-		fv_slab_destroy(v->ext_cache);
-		fv_slab_destroy(v->free_cache);
+	f = free_cache ? fv_slab_alloc(free_cache, 0) : NULL;
+	if (!ext_cache || !v->hold_cache || !v->doms || !f) {
+		fv_slab_destroy(ext_cache);
+		fv_slab_destroy(free_cache);
 		fv_slab_destroy(v->hold_cache);
 		fv_kfree(v->doms);
 		fv_kfree(v);
 		return NULL;
 	}
+	peer_span_init(&v->span, ext_cache, offsetof(struct kva_ext, pe),
+		       free_cache);
 	v->busy = RB_ROOT;
 	v->free = RB_ROOT;
 	v->lo = base;
@@ -359,14 +359,14 @@ static int kva_alloc(void *fe, uint32_t dom, uint64_t npages, uint64_t align,
 	}
 	s = ALIGN(f->start, align);
 	end = f->start + f->npages;
-	e = fv_slab_alloc(v->ext_cache, 0);
+	e = fv_slab_alloc(v->span.ext_cache, 0);
 	h = fv_slab_alloc(v->hold_cache, 0);
 	if (s > f->start && s + npages < end)
-		tail = fv_slab_alloc(v->free_cache, 0);
+		tail = fv_slab_alloc(v->span.free_cache, 0);
 	if (!e || !h || (s > f->start && s + npages < end && !tail)) {
-		fv_slab_free(v->ext_cache, e);
+		fv_slab_free(v->span.ext_cache, e);
 		fv_slab_free(v->hold_cache, h);
-		fv_slab_free(v->free_cache, tail);
+		fv_slab_free(v->span.free_cache, tail);
 		goto out;
 	}
 	/* Carve [s, s + npages) out of @f, as adjust_va_to_fit_type(). */
@@ -380,14 +380,9 @@ static int kva_alloc(void *fe, uint32_t dom, uint64_t npages, uint64_t align,
 		f->npages = s - f->start;
 		free_cb_propagate(&f->rb, NULL);
 		if (tail) {
-			struct rb_node *parent = &f->rb, **link = &f->rb.rb_right;
+			struct rb_node *parent, **link;
 
-			if (*link) {
-				parent = *link;
-				while (parent->rb_left)
-					parent = parent->rb_left;
-				link = &parent->rb_left;
-			}
+			link = slot_after(&f->rb, &parent);
 			tail->start = s + npages;
 			tail->npages = end - s - npages;
 			free_link(v, tail, parent, link);
@@ -396,8 +391,8 @@ static int kva_alloc(void *fe, uint32_t dom, uint64_t npages, uint64_t align,
 	v->free_pages -= npages;
 	e->start = s;
 	e->npages = npages;
-	e->range = v->next_range++;
-	ph_init_one(&e->hs, dom, rights);
+	e->pe.range = v->next_range++;
+	ph_init_one(&e->pe.hs, dom, rights);
 	LINK_BY_START(&v->busy, e, struct kva_ext);
 	v->nextents++;
 	h->start = s;
@@ -413,71 +408,35 @@ out:
 
 /* ---- the extents of a span ---- */
 
-/* The extents meeting [first, last], in order, into v->pieces. */
+/* The extents meeting [first, last], in order, into v->span. */
 static int kva_collect(struct kva *v, uint64_t first, uint64_t last)
 {
-	struct kva_piece *p;
 	struct kva_ext *e;
-	uint32_t cap;
 
-	v->npieces = 0;
+	peer_span_clear(&v->span);
 	FIRST_ENDING_AFTER(&v->busy, first, struct kva_ext, e);
 	for (; e && e->start <= last; e = ext_next(e)) {
-		if (v->npieces == v->cap) {
-			cap = v->cap ? v->cap * 2 : 8;
-			p = fv_kmalloc(cap * sizeof(*p), 0);
-			if (!p)
-				return -ENOMEM;
-			if (v->npieces)
-				memcpy(p, v->pieces, v->npieces * sizeof(*p));
-			fv_kfree(v->pieces);
-			v->pieces = p;
-			v->cap = cap;
-		}
-		p = &v->pieces[v->npieces++];
-		memset(p, 0, sizeof(*p));
-		p->ext = e;
+		if (peer_span_add(&v->span, &e->pe, e->start,
+				  e->start + e->npages - 1))
+			return -ENOMEM;
 	}
 	return 0;
-}
-
-static void kva_unreserve(struct kva *v)
-{
-	struct kva_piece *p;
-	uint32_t i;
-
-	for (i = 0; i < v->npieces; i++) {
-		p = &v->pieces[i];
-		fv_slab_free(v->ext_cache, p->mid);
-		fv_slab_free(v->ext_cache, p->right);
-		fv_slab_free(v->free_cache, p->spare);
-		ph_free_arr(p->mid_arr);
-		ph_free_arr(p->right_arr);
-		ph_free_arr(p->add_arr);
-	}
-}
-
-static int reserve_ext(struct kva *v, struct kva_ext **e)
-{
-	*e = fv_slab_alloc(v->ext_cache, 0);
-	return *e ? 0 : -ENOMEM;
 }
 
 static void ext_erase(struct kva *v, struct kva_ext *e)
 {
 	rb_erase(&e->rb, &v->busy);
-	ph_free(&e->hs);
-	fv_slab_free(v->ext_cache, e);
+	ph_free(&e->pe.hs);
+	fv_slab_free(v->span.ext_cache, e);
 	v->nextents--;
 }
 
-/* Makes @n = [start, start + npages) of @e's range, linked after @e. */
+/* Makes @n = [start, start + npages), linked after @e. */
 static void ext_add_after(struct kva *v, struct kva_ext *e, struct kva_ext *n,
 			  uint64_t start, uint64_t npages)
 {
 	n->start = start;
 	n->npages = npages;
-	n->range = e->range;
 	link_after(&v->busy, &e->rb, &n->rb);
 	v->nextents++;
 }
@@ -494,7 +453,7 @@ static void kva_merge(struct kva *v, uint64_t first, uint64_t last)
 	for (; e && e->start <= last; e = next) {
 		next = ext_next(e);
 		if (prev && prev->start + prev->npages == e->start &&
-		    prev->range == e->range && ph_equal(&prev->hs, &e->hs)) {
+		    peer_ext_same(&prev->pe, &e->pe)) {
 			prev->npages += e->npages;
 			ext_erase(v, e);
 		} else {
@@ -504,39 +463,39 @@ static void kva_merge(struct kva *v, uint64_t first, uint64_t last)
 }
 
 /*
- * Cuts an extent @p->ext = [ps, pe] at the span [a, b] it overlaps on one
- * side or both: @e keeps the part before the span if any, else the part
- * after; @mid (set already made) takes [a, b], @right the part after when
- * both remain.  @mid NULL: [a, b] leaves the busy tree.
+ * Cuts extent @p->ext = [ps, pe] at the span [a, b] it overlaps on one side
+ * or both, placing what peer_*_edit() made: the extent keeps the part
+ * before the span if any, else the part after; @p->mid (if reserved) takes
+ * [a, b], @p->right the part after when both remain.  No @p->mid: [a, b]
+ * leaves the busy tree.
  */
-static void ext_cut(struct kva *v, struct kva_piece *p, uint64_t a,
-		    uint64_t b, struct kva_ext *mid)
+static void ext_cut(struct kva *v, struct peer_piece *p, uint64_t a,
+		    uint64_t b)
 {
-	struct kva_ext *e = p->ext;
-	uint64_t ps = e->start, pe = e->start + e->npages - 1;
-	int left = ps < a, right = pe > b;
+	struct kva_ext *e = kva_of(p->ext), *mid = NULL;
+	uint64_t ps = p->first, pe = p->last;
 
-	if (left) {
+	if (p->mid)
+		mid = kva_of(p->mid);
+	if (ps < a) {
 		e->npages = a - ps;
 		if (mid)
 			ext_add_after(v, e, mid, a, b - a + 1);
-		if (right) {
-			ph_copy(&p->right->hs, &e->hs, p->right_arr);
-			p->right_arr = NULL;
-			ext_add_after(v, mid ? mid : e, p->right, b + 1, pe - b);
-			p->right = NULL;
-		}
+		if (p->right)
+			ext_add_after(v, mid ? mid : e, kva_of(p->right),
+				      b + 1, pe - b);
 	} else {
 		e->start = b + 1;
 		e->npages = pe - b;
 		if (mid) {
 			mid->start = a;
 			mid->npages = b - a + 1;
-			mid->range = e->range;
 			link_before(&v->busy, &e->rb, &mid->rb);
 			v->nextents++;
 		}
 	}
+	p->mid = NULL;
+	p->right = NULL;
 }
 
 /* ---- per-process holds ---- */
@@ -597,39 +556,20 @@ static int kva_release_locked(struct kva *v, uint32_t dom, uint64_t first,
 			      uint64_t last, full_released_fn fn, void *ctx)
 {
 	struct kva_hold *hspare = NULL, *hfirst;
-	struct kva_piece *p;
+	struct peer_piece *p;
 	struct kva_ext *e;
 	uint64_t a, b;
-	int held = 0, changed = 0, left, right, rc;
+	int changed = 0, rc;
 	uint32_t i;
 
 	rc = kva_collect(v, first, last);
 	if (rc)
 		return rc;
-	for (i = 0; i < v->npieces; i++) {
-		p = &v->pieces[i];
-		e = p->ext;
-		if (ph_find(&e->hs, dom) < 0)
-			continue;
-		held = 1;
-		left = e->start < first;
-		right = e->start + e->npages - 1 > last;
-		if (e->hs.n == 1) {
-			p->spare = fv_slab_alloc(v->free_cache, 0);
-			if (!p->spare)
-				goto nomem;
-		} else if ((left || right) &&
-			   (reserve_ext(v, &p->mid) ||
-			    ph_prealloc_del(&e->hs, &p->mid_arr))) {
-			goto nomem;
-		}
-		if (left && right &&
-		    (reserve_ext(v, &p->right) ||
-		     ph_prealloc_copy(&e->hs, &p->right_arr)))
-			goto nomem;
-	}
-	if (!held)
-		return -ENOENT;
+	rc = peer_release_reserve(&v->span, dom, first, last);
+	if (rc == -ENOENT)
+		return rc;
+	if (rc)
+		goto nomem;
 	hfirst = holds_first(v, dom, first);
 	if (holds_split(hfirst, first, last)) {
 		hspare = fv_slab_alloc(v->hold_cache, 0);
@@ -637,34 +577,25 @@ static int kva_release_locked(struct kva *v, uint32_t dom, uint64_t first,
 			goto nomem;
 	}
 	/* Commit: nothing fails from here on. */
-	for (i = 0; i < v->npieces; i++) {
-		p = &v->pieces[i];
-		e = p->ext;
-		if (ph_find(&e->hs, dom) < 0)
+	for (i = 0; i < v->span.n; i++) {
+		p = &v->span.p[i];
+		e = kva_of(p->ext);
+		if (ph_find(&e->pe.hs, dom) < 0)
 			continue;
-		a = e->start > first ? e->start : first;
-		b = e->start + e->npages - 1 < last ?
-		    e->start + e->npages - 1 : last;
-		left = e->start < a;
-		right = e->start + e->npages - 1 > b;
-		if (e->hs.n == 1) {
-			if (left || right)
-				ext_cut(v, p, a, b, NULL);
-			else
+		a = p->first > first ? p->first : first;
+		b = p->last < last ? p->last : last;
+		if (peer_release_edit(p, dom)) {
+			if (a == p->first && b == p->last)
 				ext_erase(v, e);
+			else
+				ext_cut(v, p, a, b);
 			free_run(v, a, b - a + 1, p->spare);
 			p->spare = NULL;
 			if (fn)
 				fn(ctx, a, b - a + 1);
-		} else if (!left && !right) {
-			ph_del(&e->hs, dom);
-			changed = 1;
 		} else {
-			ph_copy_del(&p->mid->hs, &e->hs, dom, p->mid_arr);
-			p->mid_arr = NULL;
-			p->mid->range = e->range;
-			ext_cut(v, p, a, b, p->mid);
-			p->mid = NULL;
+			if (p->mid)
+				ext_cut(v, p, a, b);
 			changed = 1;
 		}
 	}
@@ -673,7 +604,7 @@ static int kva_release_locked(struct kva *v, uint32_t dom, uint64_t first,
 	holds_drop(v, dom, hfirst, first, last, hspare);
 	return 0;
 nomem:
-	kva_unreserve(v);
+	peer_unreserve(&v->span);
 	return -ENOMEM;
 }
 
@@ -691,91 +622,35 @@ static int kva_release(void *fe, uint32_t dom, uint64_t start, uint64_t npages,
 
 /* ---- share ---- */
 
-static int kva_share_check(struct kva *v, uint32_t from, uint32_t to,
-			   uint64_t first, uint64_t last, uint32_t rights)
-{
-	int notheld = 0, tworanges = 0, acc = 0, exist = 0, k;
-	uint64_t next = first;
-	struct kva_ext *e;
-	uint32_t i;
-
-	for (i = 0; i < v->npieces; i++) {
-		e = v->pieces[i].ext;
-		k = ph_find(&e->hs, from);
-		if (e->start > next || k < 0)
-			notheld = 1;
-		else if (rights & ~ph_holders(&e->hs)[k].rights)
-			acc = 1;
-		if (e->range != v->pieces[0].ext->range)
-			tworanges = 1;
-		if (ph_find(&e->hs, to) >= 0)
-			exist = 1;
-		next = e->start + e->npages;
-	}
-	if (!v->npieces || next <= last || notheld)
-		return -ENOENT;
-	if (tworanges)
-		return -EINVAL;
-	if (acc)
-		return -EACCES;
-	return exist ? -EEXIST : 0;
-}
-
 static int kva_share(void *fe, uint32_t from, uint32_t to, uint64_t start,
 		     uint64_t npages, uint32_t rights)
 {
 	struct kva *v = fe;
 	uint64_t first = start, last = start + npages - 1, a, b;
 	struct kva_hold *h = NULL;
-	struct kva_piece *p;
-	struct kva_ext *e;
-	int left, right, rc;
+	struct peer_piece *p;
 	uint32_t i;
+	int rc;
 
 	peer_lock(&v->lock);
 	rc = kva_collect(v, first, last);
 	if (rc)
 		goto out;
-	rc = kva_share_check(v, from, to, first, last, rights);
+	rc = peer_share_check(&v->span, from, to, first, last, rights);
 	if (rc)
 		goto out;
-	for (i = 0; i < v->npieces; i++) {
-		p = &v->pieces[i];
-		e = p->ext;
-		left = e->start < first;
-		right = e->start + e->npages - 1 > last;
-		if (!left && !right) {
-			if (ph_prealloc_add(&e->hs, &p->add_arr))
-				goto nomem;
-			continue;
-		}
-		if (reserve_ext(v, &p->mid) ||
-		    ph_prealloc_copy_add(&e->hs, &p->mid_arr))
-			goto nomem;
-		if (left && right &&
-		    (reserve_ext(v, &p->right) ||
-		     ph_prealloc_copy(&e->hs, &p->right_arr)))
-			goto nomem;
-	}
+	if (peer_share_reserve(&v->span, first, last))
+		goto nomem;
 	h = fv_slab_alloc(v->hold_cache, 0);
 	if (!h)
 		goto nomem;
-	for (i = 0; i < v->npieces; i++) {
-		p = &v->pieces[i];
-		e = p->ext;
-		a = e->start > first ? e->start : first;
-		b = e->start + e->npages - 1 < last ?
-		    e->start + e->npages - 1 : last;
-		if (a == e->start && b == e->start + e->npages - 1) {
-			ph_add(&e->hs, to, rights, p->add_arr);
-			p->add_arr = NULL;
-			continue;
-		}
-		ph_copy_add(&p->mid->hs, &e->hs, to, rights, p->mid_arr);
-		p->mid_arr = NULL;
-		p->mid->range = e->range;
-		ext_cut(v, p, a, b, p->mid);
-		p->mid = NULL;
+	for (i = 0; i < v->span.n; i++) {
+		p = &v->span.p[i];
+		a = p->first > first ? p->first : first;
+		b = p->last < last ? p->last : last;
+		peer_share_edit(p, to, rights);
+		if (p->mid)
+			ext_cut(v, p, a, b);
 	}
 	kva_merge(v, first > v->lo ? first - 1 : first, last + 1);
 	h->start = first;
@@ -784,7 +659,7 @@ static int kva_share(void *fe, uint32_t from, uint32_t to, uint64_t start,
 	LINK_BY_START(&v->doms[to], h, struct kva_hold);
 	goto out;
 nomem:
-	kva_unreserve(v);
+	peer_unreserve(&v->span);
 	rc = -ENOMEM;
 out:
 	peer_unlock(&v->lock);
@@ -799,7 +674,7 @@ static int kva_rights(void *fe, uint32_t dom, uint64_t page,
 	struct kva *v = fe;
 	struct rb_node *n;
 	struct kva_ext *e;
-	int k, rc = -ENOENT;
+	int rc = -ENOENT;
 
 	peer_lock(&v->lock);
 	for (n = v->busy.rb_node; n;) {
@@ -809,15 +684,7 @@ static int kva_rights(void *fe, uint32_t dom, uint64_t page,
 		} else if (page >= e->start + e->npages) {
 			n = n->rb_right;
 		} else {
-			k = ph_find(&e->hs, dom);
-			if (k >= 0) {
-				res->range = e->range;
-				res->ext_start = e->start;
-				res->ext_pages = e->npages;
-				res->nholders = e->hs.n;
-				res->rights = ph_holders(&e->hs)[k].rights;
-				rc = 0;
-			}
+			rc = peer_lookup(&e->pe, dom, e->start, e->npages, res);
 			break;
 		}
 	}
@@ -861,24 +728,19 @@ static int kva_check(void *fe)
 	struct rb_node *bn = rb_first(&v->busy), *fn = rb_first(&v->free);
 	struct kva_ext *e, *prev = NULL;
 	struct kva_free *f;
+	struct peer_holdings hd;
 	struct kva_hold *h;
 	struct rb_node *n;
 	uint64_t pos = v->lo, nfree = 0, next, freep = 0;
-	uint64_t *held_ext, *held_dom;
 	uint32_t i;
-	int bad = 0, k, lastfree = 0;
+	int bad = 0, dbad, k, lastfree = 0;
 
 	if (check_max(v->free.rb_node) == ~0ull) {
 		peer_report("kva: wrong subtree maxima in the free tree\n");
 		bad = 1;
 	}
-	held_ext = calloc(v->ndoms + 1, sizeof(*held_ext));
-	held_dom = calloc(v->ndoms + 1, sizeof(*held_dom));
-	if (!held_ext || !held_dom) {
-		free(held_ext);
-		free(held_dom);
+	if (peer_holdings_init(&hd, v->ndoms))
 		return -1;
-	}
 	/* Busy and free extents tile the window, in address order. */
 	while (bn || fn) {
 		if (fn && (!bn || free_of(fn)->start < ext_of(bn)->start)) {
@@ -898,19 +760,17 @@ static int kva_check(void *fe)
 			continue;
 		}
 		e = ext_of(bn);
-		if (e->start != pos || !e->npages || ph_check(&e->hs)) {
+		if (e->start != pos || !e->npages || ph_check(&e->pe.hs)) {
 			peer_report("kva: extent at %llu misplaced or bad "
 				    "holders\n", (unsigned long long)e->start);
 			bad = 1;
 		}
-		if (prev && prev->range == e->range &&
-		    ph_equal(&prev->hs, &e->hs)) {
+		if (prev && peer_ext_same(&prev->pe, &e->pe)) {
 			peer_report("kva: extents at %llu not merged\n",
 				    (unsigned long long)e->start);
 			bad = 1;
 		}
-		for (k = 0; k < (int)e->hs.n; k++)
-			held_ext[ph_holders(&e->hs)[k].dom] += e->npages;
+		peer_holdings_ext(&hd, &e->pe, e->npages);
 		pos = e->start + e->npages;
 		lastfree = 0;
 		prev = e;
@@ -924,36 +784,33 @@ static int kva_check(void *fe)
 			    (unsigned long long)v->free_pages);
 		bad = 1;
 	}
+	/* Each process's holds say what the extents' holder sets say. */
 	for (i = 0; i < v->ndoms; i++) {
 		next = 0;
+		dbad = 0;
 		for (n = rb_first(&v->doms[i]); n; n = rb_next(n)) {
 			h = hold_of(n);
 			if (h->start < next || !h->npages)
-				bad = 2;
+				dbad = 1;
 			next = h->start + h->npages;
-			held_dom[i] += h->npages;
+			hd.by_dom[i] += h->npages;
 			FIRST_ENDING_AFTER(&v->busy, h->start, struct kva_ext, e);
 			for (pos = h->start; e && e->start < next;
 			     e = ext_next(e)) {
-				k = ph_find(&e->hs, i);
+				k = ph_find(&e->pe.hs, i);
 				if (e->start > pos || k < 0 ||
-				    ph_holders(&e->hs)[k].rights != h->rights)
-					bad = 2;
+				    ph_holders(&e->pe.hs)[k].rights !=
+				    h->rights)
+					dbad = 1;
 				pos = e->start + e->npages;
 			}
 			if (pos < next)
-				bad = 2;
+				dbad = 1;
 		}
-		if (held_dom[i] != held_ext[i])
-			bad = 2;
-		if (bad == 2) {
-			peer_report("kva: process %u's holds disagree with the "
-				    "extents\n", i);
+		if (peer_holdings_check(&hd, i, dbad, "kva"))
 			bad = 1;
-		}
 	}
-	free(held_ext);
-	free(held_dom);
+	peer_holdings_free(&hd);
 	return bad ? -1 : 0;
 }
 
@@ -975,10 +832,10 @@ static void kva_destroy(void *fe, full_released_fn fn, void *ctx)
 	}
 	peer_unlock(&v->lock);
 	/* Every extent went with its last holder: only free space is left. */
-	fv_slab_destroy(v->ext_cache);
-	fv_slab_destroy(v->free_cache);
+	fv_slab_destroy(v->span.ext_cache);
+	fv_slab_destroy(v->span.free_cache);
 	fv_slab_destroy(v->hold_cache);
-	fv_kfree(v->pieces);
+	peer_span_free(&v->span);
 	fv_kfree(v->doms);
 	fv_kfree(v);
 }

@@ -231,7 +231,12 @@ static void pc_cut(struct engine *e, struct pieces *p, u64 start, u64 end)
 
 /* ---- shadow map (smoke mode) ---- */
 
-static void shadow_take(struct engine *e, u64 start, u64 npages)
+/*
+ * Marks [start, start + npages) @taken (1) or given back (0) in the shadow
+ * map; fails the run when the run leaves the window or a page of it is so
+ * already.
+ */
+static void shadow_set(struct engine *e, u64 start, u64 npages, int taken)
 {
 	u64 i;
 
@@ -239,42 +244,26 @@ static void shadow_take(struct engine *e, u64 start, u64 npages)
 		return;
 	if (start < e->cfg->base || npages > e->cfg->npages ||
 	    start - e->cfg->base > e->cfg->npages - npages) {
-		fail(e, "range at page %llu of %llu pages is outside the window",
+		fail(e, taken ?
+		     "range at page %llu of %llu pages is outside the window" :
+		     "run at page %llu of %llu pages freed outside the window",
 		     start, npages);
 		return;
 	}
 	for (i = start - e->cfg->base; i < start - e->cfg->base + npages; i++) {
-		if (e->shadow[i]) {
-			fail(e, "page %llu handed out twice (range of %llu pages)",
+		if (e->shadow[i] == taken) {
+			fail(e, taken ?
+			     "page %llu handed out twice (range of %llu pages)" :
+			     "page %llu freed but not allocated (run of %llu)",
 			     i + e->cfg->base, npages);
 			return;
 		}
-		e->shadow[i] = 1;
+		e->shadow[i] = (uint8_t)taken;
 	}
-	e->shadow_used += npages;
-}
-
-static void shadow_give(struct engine *e, u64 start, u64 npages)
-{
-	u64 i;
-
-	if (!e->shadow)
-		return;
-	if (start < e->cfg->base || npages > e->cfg->npages ||
-	    start - e->cfg->base > e->cfg->npages - npages) {
-		fail(e, "run at page %llu of %llu pages freed outside the window",
-		     start, npages);
-		return;
-	}
-	for (i = start - e->cfg->base; i < start - e->cfg->base + npages; i++) {
-		if (!e->shadow[i]) {
-			fail(e, "page %llu freed but not allocated (run of %llu)",
-			     i + e->cfg->base, npages);
-			return;
-		}
-		e->shadow[i] = 0;
-	}
-	e->shadow_used -= npages;
+	if (taken)
+		e->shadow_used += npages;
+	else
+		e->shadow_used -= npages;
 }
 
 /* full_released_fn of the full engines. */
@@ -282,7 +271,7 @@ static void released(void *ctx, uint64_t start, uint64_t npages)
 {
 	struct engine *e = ctx;
 
-	shadow_give(e, start, npages);
+	shadow_set(e, start, npages, 0);
 	if (e->log)
 		e->log->freed += npages;
 }
@@ -422,7 +411,7 @@ static void do_alloc(struct engine *e, const struct trace_op *op,
 	e->live++;
 	if (e->live > e->res->peak_live)
 		e->res->peak_live = e->live;
-	shadow_take(e, start, op->x);
+	shadow_set(e, start, op->x, 1);
 	if (e->log) {
 		e->log->done = 1;
 		e->log->start = start;
@@ -444,8 +433,8 @@ static void release_out(struct engine *e, int kind, u32 proc)
 					   e->out[i].end - e->out[i].start);
 		t1 = ticks();
 		for (i = 0; i < e->nout; i++)
-			shadow_give(e, e->out[i].start,
-				    e->out[i].end - e->out[i].start);
+			shadow_set(e, e->out[i].start,
+				   e->out[i].end - e->out[i].start, 0);
 	} else {
 		t0 = ticks();
 		for (i = 0; i < e->nout; i++)
