@@ -138,6 +138,7 @@ static int fvd_fill_stored(struct vm_area_struct *vma, u64 start, u64 end,
 			break;
 		ret = fvd_fill(vma, addr - (n << PAGE_SHIFT), n, pages,
 			       rights);
+		cond_resched();
 	}
 	return ret;
 }

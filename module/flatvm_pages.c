@@ -172,6 +172,7 @@ u64 fvd_pages_store(u64 addr, u64 n, struct page **pages)
 			fvd_page_drop(pages[i]);
 			pages[i] = old;
 		}
+		cond_resched();
 	}
 	return i;
 }
@@ -238,7 +239,8 @@ unsigned long fvd_pages_gather(u64 *addr, u64 end, struct page **pages,
  * @len:	bytes.
  * @range:	the range the run belonged to (traced).
  *
- * Runs under the core's lock.  Only stored pages are visited, so a huge
+ * Runs under the core's lock (a mutex: a run of a huge populated range
+ * yields the CPU as it goes).  Only stored pages are visited, so a huge
  * lazy range costs what was touched.  No page table maps them any more.
  * The ledger takes the run off its range (flatvm_quota.c).
  */
@@ -254,6 +256,7 @@ void fvd_pages_released(void *ctx, u64 addr, u64 len, u64 range)
 	xa_for_each_range(&fvd_pages, index, page, first, last) {
 		xa_erase(&fvd_pages, index);
 		list_add_tail(&page->lru, freed);
+		cond_resched();
 	}
 	fvd_ledger_freed(addr, len, range);
 }
