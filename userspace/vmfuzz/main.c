@@ -445,6 +445,7 @@ int main(int argc, char **argv)
 	       blkdev_path ? blkdev_path : "no block device",
 	       opt_oracle ? "on" : "off");
 	kcov_setup();
+	trace_points_hold();
 
 	t.start = now_s();
 	t.deadline = t.start + seconds;
@@ -501,6 +502,7 @@ int main(int argc, char **argv)
 	left = !teardown(&t);
 	params_restore();
 	noexec_device_remove();
+	trace_points_release();
 	for (i = 0; i < nworkers; i++) {
 		if (t.status[i] == -1 || !WIFEXITED(t.status[i]) ||
 		    WEXITSTATUS(t.status[i])) {

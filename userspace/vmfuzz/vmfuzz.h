@@ -446,6 +446,8 @@ extern int orig_access_gid, orig_access_all;
 extern const char *noexec_device;
 void noexec_device_setup(void);
 void noexec_device_remove(void);
+void trace_points_hold(void);
+void trace_points_release(void);
 void params_restore(void);
 
 /* ---- tree.c ------------------------------------------------------------- */
