@@ -964,6 +964,16 @@ void trace_points_release(void)
 	npinned_cpus = 0;
 }
 
+/* The process's perf event in @slot is now @fd (-1: none). */
+static void perf_slot_set(struct proc *p, unsigned int slot, int fd)
+{
+	pthread_mutex_lock(&p->lock);
+	if (p->perffds[slot] >= 0)
+		close(p->perffds[slot]);
+	p->perffds[slot] = fd;
+	pthread_mutex_unlock(&p->lock);
+}
+
 static int act_trace(struct proc *p, struct call *c)
 {
 	unsigned int slot = c->val[1] % MAX_PERF;
@@ -978,20 +988,12 @@ static int act_trace(struct proc *p, struct call *c)
 	case 2:		/* a perf event on a trace point, kept for a while */
 		ret = perf_attach(trace_points[c->val[2] % N_TRACE_POINTS],
 				  0, -1);
-		pthread_mutex_lock(&p->lock);
-		if (p->perffds[slot] >= 0)
-			close(p->perffds[slot]);
-		p->perffds[slot] = ret < 0 ? -1 : ret;
-		pthread_mutex_unlock(&p->lock);
+		perf_slot_set(p, slot, ret < 0 ? -1 : ret);
 		if (ret > 0)
 			ret = 0;
 		break;
 	default:	/* and gone */
-		pthread_mutex_lock(&p->lock);
-		if (p->perffds[slot] >= 0)
-			close(p->perffds[slot]);
-		p->perffds[slot] = -1;
-		pthread_mutex_unlock(&p->lock);
+		perf_slot_set(p, slot, -1);
 		break;
 	}
 	fresh = kcov_collect(&tctx->kc);
